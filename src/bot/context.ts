@@ -1,0 +1,62 @@
+/**
+ * The context a command or button handler gets: who asked, where, and how to answer.
+ * Answering twice is a bug Discord punishes (40060), so the context tracks it.
+ */
+import type { RestManager } from "@discordeno/bot";
+import { CallbackType, EPHEMERAL, type OutgoingMessage, type RawInteraction, type RawUser } from "./types.ts";
+
+/** What a handler can do with one interaction. */
+export interface InteractionContext {
+  readonly interaction: RawInteraction;
+  readonly user: RawUser;
+  readonly guildId?: string;
+  readonly channelId?: string;
+  /** Has a callback been sent? */
+  readonly answered: boolean;
+  /** Answers with a new message (ephemeral when asked). */
+  reply(message: OutgoingMessage, options?: { ephemeral?: boolean }): Promise<void>;
+  /** Acknowledges now, answers later with {@link editOriginal}. */
+  defer(options?: { ephemeral?: boolean }): Promise<void>;
+  /** Edits the message the clicked component is on. */
+  update(message: OutgoingMessage): Promise<void>;
+  /** Acknowledges a click without changing the message yet. */
+  deferUpdate(): Promise<void>;
+  editOriginal(message: OutgoingMessage): Promise<void>;
+  followUp(message: OutgoingMessage, options?: { ephemeral?: boolean }): Promise<void>;
+}
+
+/** Creates the context for one interaction. */
+export function createInteractionContext(rest: RestManager, interaction: RawInteraction): InteractionContext {
+  let answered = false;
+  const user = interaction.member?.user ?? interaction.user ?? { id: "0", username: "unknown" };
+  const callback = async (type: number, data?: OutgoingMessage) => {
+    if (answered) throw new Error(`Interaction ${interaction.id} was already answered`);
+    answered = true;
+    // deno-lint-ignore no-explicit-any
+    await rest.sendInteractionResponse(interaction.id, interaction.token, { type, data } as any);
+  };
+  const withFlags = (message: OutgoingMessage, ephemeral?: boolean): OutgoingMessage =>
+    ephemeral ? { ...message, flags: (message.flags ?? 0) | EPHEMERAL } : message;
+  return {
+    interaction,
+    user,
+    guildId: interaction.guild_id,
+    channelId: interaction.channel_id,
+    get answered() {
+      return answered;
+    },
+    reply: (message, options) => callback(CallbackType.ChannelMessageWithSource, withFlags(message, options?.ephemeral)),
+    defer: (options) =>
+      callback(CallbackType.DeferredChannelMessageWithSource, options?.ephemeral ? { flags: EPHEMERAL } : undefined),
+    update: (message) => callback(CallbackType.UpdateMessage, message),
+    deferUpdate: () => callback(CallbackType.DeferredUpdateMessage),
+    editOriginal: async (message) => {
+      // deno-lint-ignore no-explicit-any
+      await rest.editOriginalInteractionResponse(interaction.token, message as any);
+    },
+    followUp: async (message, options) => {
+      // deno-lint-ignore no-explicit-any
+      await rest.sendFollowupMessage(interaction.token, withFlags(message, options?.ephemeral) as any);
+    },
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * The connection to Discord through discordeno: REST for requests and the Gateway for
+ * events. Raw (snake_case) dispatches are handed to `onDispatch`; nothing here knows the game.
+ *
+ * Two deliberate deviations from discordeno's defaults (see docs/DECISIONS.md):
+ * - discordeno treats any base URL other than discord.com as a "proxy" and then bypasses its
+ *   request queue and rate-limit handling; we clear `isProxied` so the sandbox and a real
+ *   proxy exercise the same code path as Discord itself.
+ * - a fatal gateway close (4004 bad token, 4010-4014) makes discordeno throw from inside a
+ *   socket callback; we intercept it per shard and report it as {@link TokenRejectedError}
+ *   or {@link GatewayFatalError} instead of an unhandled rejection.
+ */
+import {
+  createGatewayManager,
+  createRestManager,
+  type DiscordenoShard,
+  type GatewayManager,
+  type RestManager,
+} from "@discordeno/bot";
+import type { Logger } from "../log.ts";
+import type { GatewayStatus } from "../ops/health.ts";
+
+/** Discord refused the token (REST 401 or gateway close 4004). Exit code 4. */
+export class TokenRejectedError extends Error {
+  override name = "TokenRejectedError";
+  constructor(readonly where: string, options?: ErrorOptions) {
+    super(
+      `Discord rejected the bot token (${where}). Get a new one at ` +
+        `https://discord.com/developers/applications → your app → Bot → Reset Token, ` +
+        `and set DISCORD_TOKEN`,
+      options,
+    );
+  }
+}
+
+/** The gateway closed with a code that forbids reconnecting (e.g. 4014 disallowed intents). */
+export class GatewayFatalError extends Error {
+  override name = "GatewayFatalError";
+  constructor(readonly code: number, reason: string) {
+    super(`Discord closed the gateway with code ${code} (${reason || "no reason given"}); not reconnecting`);
+  }
+}
+
+const FATAL_CLOSE_CODES = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
+/** A heartbeat unacknowledged for longer than this counts as a failing heartbeat. */
+const HEARTBEAT_ACK_GRACE_MS = 5000;
+
+/** Options for {@link createDiscordConnection}. */
+export interface DiscordConnectionOptions {
+  token: string;
+  /** REST base URL without the version, e.g. `https://discord.com/api`. */
+  apiUrl: string;
+  /** Gateway URL; undefined: asked from `GET /gateway/bot`. */
+  gatewayUrl?: string;
+  intents?: number;
+  logger: Logger;
+  /** Every dispatch (op 0) as Discord sent it. */
+  onDispatch: (payload: { t: string; s: number; d: unknown }) => void;
+  /** A fatal close after start: the app decides how to stop. */
+  onFatal: (error: Error) => void;
+}
+
+/** A live Discord connection. */
+export interface DiscordConnection extends GatewayStatus {
+  readonly rest: RestManager;
+  /** The bot user's id and the application id, once started. */
+  readonly applicationId: string;
+  readonly botUserId: string;
+  /** Checks the token, then connects the gateway and resolves on READY. */
+  start(timeoutMs?: number): Promise<{ username: string }>;
+  stop(): Promise<void>;
+}
+
+function discordenoLogger(logger: Logger) {
+  const text = (args: unknown[]) => args.map((a) => (typeof a === "string" ? a : Deno.inspect(a))).join(" ");
+  return {
+    debug: (...args: unknown[]) => logger.debug("{text}", { text: text(args) }),
+    info: (...args: unknown[]) => logger.debug("{text}", { text: text(args) }),
+    warn: (...args: unknown[]) => logger.warn("{text}", { text: text(args) }),
+    error: (...args: unknown[]) => logger.error("{text}", { text: text(args) }),
+    fatal: (...args: unknown[]) => logger.fatal("{text}", { text: text(args) }),
+  };
+}
+
+function statusOf(error: unknown): number | undefined {
+  const cause = (error as { cause?: { status?: number } })?.cause;
+  return cause?.status;
+}
+
+/** Creates the connection; nothing is sent until `start()`. */
+export function createDiscordConnection(options: DiscordConnectionOptions): DiscordConnection {
+  const logger = discordenoLogger(options.logger);
+  const rest = createRestManager({ token: options.token, proxy: { baseUrl: options.apiUrl }, logger });
+  rest.isProxied = false;
+  let gateway: GatewayManager | undefined;
+  let ready = false;
+  let readyWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  let applicationId = "";
+  let botUserId = "";
+  let stopping = false;
+
+  const shard = (): DiscordenoShard | undefined => gateway?.shards.get(0);
+
+  const fail = (error: Error) => {
+    ready = false;
+    if (readyWaiter) readyWaiter.reject(error);
+    else if (!stopping) options.onFatal(error);
+    readyWaiter = undefined;
+  };
+
+  const guardShard = (s: DiscordenoShard) => {
+    const marked = s as DiscordenoShard & { blitzGuarded?: boolean };
+    if (marked.blitzGuarded) return;
+    marked.blitzGuarded = true;
+    const original = s.handleClose.bind(s);
+    s.handleClose = async (close: CloseEvent) => {
+      if (FATAL_CLOSE_CODES.has(close.code)) {
+        s.socket = undefined;
+        s.stopHeartbeating();
+        s.state = 0; // ShardState.Offline
+        fail(
+          close.code === 4004
+            ? new TokenRejectedError("gateway close 4004")
+            : new GatewayFatalError(close.code, close.reason),
+        );
+        return;
+      }
+      await original(close);
+    };
+  };
+
+  return {
+    rest,
+    get applicationId() {
+      return applicationId;
+    },
+    get botUserId() {
+      return botUserId;
+    },
+    connected: () => ready && shard()?.isOpen() === true,
+    heartbeatAcknowledged: () => {
+      const heart = shard()?.heart;
+      if (!heart) return false;
+      if (heart.acknowledged || heart.lastBeat === undefined) return true;
+      return Date.now() - heart.lastBeat < HEARTBEAT_ACK_GRACE_MS;
+    },
+    latencyMs: () => shard()?.heart.rtt,
+
+    async start(timeoutMs = 30_000) {
+      let me: { id: string; username: string };
+      try {
+        me = await rest.get<{ id: string; username: string }>("/users/@me");
+      } catch (error) {
+        if (statusOf(error) === 401) throw new TokenRejectedError("REST 401 Unauthorized", { cause: error });
+        throw new Error(`Cannot reach Discord at ${options.apiUrl}: ${describe(error)}`, { cause: error });
+      }
+      botUserId = String(me.id);
+      applicationId = String(rest.applicationId);
+      const session = await rest.getSessionInfo();
+      gateway = createGatewayManager({
+        token: options.token,
+        intents: options.intents ?? 1,
+        connection: session,
+        url: options.gatewayUrl ?? session.url,
+        preferSnakeCase: true,
+        spawnShardDelay: 0,
+        resharding: { enabled: false, shardsFullPercentage: 80, checkInterval: -1 },
+        logger,
+        events: {
+          connected: guardShard,
+          disconnected: () => {
+            ready = false;
+          },
+          message: (_shard, payload) => {
+            if (payload.op !== 0 || !payload.t) return;
+            if (payload.t === "READY" || payload.t === "RESUMED") {
+              ready = true;
+              readyWaiter?.resolve();
+              readyWaiter = undefined;
+            }
+            options.onDispatch(payload as { t: string; s: number; d: unknown });
+          },
+        },
+      });
+      const readyPromise = new Promise<void>((resolve, reject) => {
+        readyWaiter = { resolve, reject };
+      });
+      const timer = setTimeout(
+        () => fail(new Error(`Discord gateway did not send READY within ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      );
+      gateway.spawnShards().catch((error) => fail(error as Error));
+      try {
+        await readyPromise;
+      } finally {
+        clearTimeout(timer);
+      }
+      return { username: me.username };
+    },
+
+    async stop() {
+      stopping = true;
+      ready = false;
+      if (gateway) await gateway.shutdown(1000, "Blitz is shutting down").catch(() => {});
+      for (const queue of rest.queues.values()) queue.cleanup?.();
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  const cause = (error as { cause?: { status?: number; body?: string; error?: string } })?.cause;
+  if (cause?.status) return `HTTP ${cause.status}${cause.body ? ` ${cause.body.slice(0, 200)}` : ""}`;
+  return (cause?.error ?? (error as Error)?.message ?? String(error)).slice(0, 300);
+}

@@ -1,0 +1,97 @@
+/**
+ * Routes INTERACTION_CREATE dispatches to handlers, times them, counts them in the metrics,
+ * and turns any failure into a short ephemeral apology — a handler never crashes the bot.
+ */
+import type { RestManager } from "@discordeno/bot";
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log.ts";
+import type { BlitzMetrics } from "../ops/metrics.ts";
+import { createInteractionContext, type InteractionContext } from "./context.ts";
+import type { RawInteraction, RawOption } from "./types.ts";
+
+/** Handles one slash command (by top-level name) or one family of buttons (by custom_id prefix). */
+export type InteractionHandler = (ctx: InteractionContext) => Promise<void>;
+
+/** Options for {@link createInteractionRouter}. */
+export interface RouterOptions {
+  rest: RestManager;
+  logger: Logger;
+  metrics: BlitzMetrics;
+  clock: Clock;
+  /** Slash command handlers by command name. */
+  commands: Record<string, InteractionHandler>;
+  /** Component handlers by custom_id prefix (the text before the first ":"). */
+  components?: Record<string, InteractionHandler>;
+  /** Called when a handler throws, after the user got an apology (error tracking). */
+  onError?: (error: unknown, label: string) => void;
+}
+
+/** The router. */
+export interface InteractionRouter {
+  handle(interaction: RawInteraction): Promise<void>;
+  /** Interactions being handled right now. */
+  inFlight(): number;
+}
+
+/** "blitz play" for a subcommand, "ping" for a plain command, "button:pick" for a component. */
+export function interactionLabel(interaction: RawInteraction): string {
+  if (interaction.type === 3) return `button:${(interaction.data?.custom_id ?? "").split(":")[0]}`;
+  const name = interaction.data?.name ?? "unknown";
+  const sub = interaction.data?.options?.find((o: RawOption) => o.type === 1 || o.type === 2);
+  return sub ? `${name} ${sub.name}` : name;
+}
+
+/** Creates the router. */
+export function createInteractionRouter(options: RouterOptions): InteractionRouter {
+  let inFlight = 0;
+  const apologize = async (ctx: InteractionContext, text: string) => {
+    try {
+      if (ctx.answered) await ctx.followUp({ content: text }, { ephemeral: true });
+      else await ctx.reply({ content: text }, { ephemeral: true });
+    } catch (error) {
+      options.logger.warn("Could not tell the user about a failure: {error}", { error });
+    }
+  };
+  return {
+    inFlight: () => inFlight,
+    async handle(interaction) {
+      const started = options.clock.now();
+      const label = interactionLabel(interaction);
+      const ctx = createInteractionContext(options.rest, interaction);
+      let handler: InteractionHandler | undefined;
+      if (interaction.type === 2) handler = options.commands[interaction.data?.name ?? ""];
+      else if (interaction.type === 3) {
+        handler = options.components?.[(interaction.data?.custom_id ?? "").split(":")[0] ?? ""];
+      }
+      inFlight++;
+      let outcome = "ok";
+      try {
+        if (!handler) {
+          outcome = "unknown";
+          options.logger.warn("No handler for interaction {label} (custom_id {customId})", {
+            label,
+            customId: interaction.data?.custom_id,
+          });
+          await apologize(ctx, "This button or command is no longer supported.");
+          return;
+        }
+        await handler(ctx);
+        if (!ctx.answered) {
+          outcome = "unanswered";
+          options.logger.error("Handler for {label} returned without answering", { label });
+          await apologize(ctx, "Something went wrong; please try again.");
+        }
+      } catch (error) {
+        outcome = "error";
+        options.logger.error("Interaction {label} failed: {error}", { label, error });
+        options.onError?.(error, label);
+        await apologize(ctx, "Something went wrong on our side; the error was logged.");
+      } finally {
+        inFlight--;
+        const seconds = (options.clock.now() - started) / 1000;
+        options.metrics.commandsTotal.inc({ command: label, outcome });
+        options.metrics.commandDuration.observe({ command: label }, seconds);
+      }
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The `blitz` command line (commander). Each verb lives in its own file and is registered
+ * here, statically. Misuse (unknown verb or flag, bad argument) prints one error line and
+ * the usage, and exits 2.
+ */
+import { Command, CommanderError } from "@commander-js/extra-typings";
+import { VERSION } from "../version.ts";
+import { EXIT_CODES_HELP, ExitCode, ExitRequest } from "./exit_codes.ts";
+import { printError } from "./output.ts";
+import { registerRunCommand } from "./run.ts";
+import { registerVersionCommand } from "./version.ts";
+
+// deno-lint-ignore no-explicit-any
+type AnyCommand = Command<any, any, any>;
+
+/** Applies Blitz's misuse handling to a command and all its subcommands. */
+export function withMisuseHandling(command: AnyCommand): void {
+  command.exitOverride();
+  command.configureOutput({
+    outputError: (text, write) => {
+      const usage = `Usage: ${commandPath(command)} ${command.usage()}`;
+      write(`${text.trim()}\n${usage}\nRun "${commandPath(command)} --help" for details.\n`);
+    },
+  });
+  for (const sub of command.commands) withMisuseHandling(sub as AnyCommand);
+}
+
+function commandPath(command: AnyCommand): string {
+  const names: string[] = [];
+  for (let c: AnyCommand | null = command; c; c = c.parent as AnyCommand | null) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/** Builds the program with every verb. */
+export function buildProgram(): Command {
+  const program = new Command()
+    .name("blitz")
+    .description(
+      "Basketball Blitz: a Discord game bot that runs itself.\n" +
+        "Without DISCORD_TOKEN, `blitz run` starts against the built-in Discord sandbox.",
+    )
+    .version(VERSION, "-V, --version", "print the version and exit")
+    .helpOption("-h, --help", "show help for blitz or a verb (blitz run --help)")
+    .addHelpText("after", `\n${EXIT_CODES_HELP}\n`)
+    .showSuggestionAfterError(true);
+  registerRunCommand(program);
+  registerVersionCommand(program);
+  withMisuseHandling(program as AnyCommand);
+  return program as unknown as Command;
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function runCli(args: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return ExitCode.Ok;
+  } catch (error) {
+    if (error instanceof ExitRequest) return error.code;
+    if (error instanceof CommanderError) {
+      // "commander.help" is help shown because no verb was given: misuse.
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.Ok;
+      return ExitCode.Usage;
+    }
+    printError(`blitz: unexpected error: ${(error as Error)?.message ?? String(error)}`);
+    return ExitCode.Failure;
+  }
+}

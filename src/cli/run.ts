@@ -1,0 +1,153 @@
+/**
+ * `blitz run`: the bot, its HTTP server and (later) its scheduler, until SIGINT/SIGTERM.
+ * Without DISCORD_TOKEN it starts the built-in Discord sandbox and says so in a banner.
+ */
+import { Command, Option } from "@commander-js/extra-typings";
+import { join } from "node:path";
+import { type BlitzConfig, ConfigError, loadConfig } from "../config/mod.ts";
+import { closeLogging, log, setupLogging } from "../log.ts";
+import { type BlitzApp, prepareDataDir, startApp } from "../app.ts";
+import { CorruptDatabaseError } from "../store/mod.ts";
+import { EXIT_CODES_HELP, ExitCode, exitCodeFor, ExitRequest } from "./exit_codes.ts";
+import { printError } from "./output.ts";
+
+/** How long a stop may take before the process exits anyway. */
+const STOP_TIMEOUT_MS = 10_000;
+
+/** Registers `blitz run`. */
+export function registerRunCommand(program: Command): void {
+  program.command("run")
+    .description("run the bot, its HTTP server (/health, /metrics) and its scheduler")
+    .option("-d, --data-dir <dir>", "data directory (BLITZ_DATA_DIR, default ./data)")
+    .option("-p, --port <port>", "HTTP port (BLITZ_HTTP_PORT, default 8000)")
+    .option("--host <address>", "HTTP listen address (BLITZ_HTTP_HOST, default 0.0.0.0)")
+    .addOption(
+      new Option("--log-level <level>", "LOG_LEVEL").choices(["debug", "info", "warning", "error", "fatal"]),
+    )
+    .addOption(new Option("--log-format <format>", "LOG_FORMAT").choices(["text", "json"]))
+    .option("--sandbox-port <port>", "sandbox mode: port of the local Discord (SANDBOX_PORT, default 8001)")
+    .addHelpText(
+      "after",
+      `\nEvery flag can also be set in the environment or in .env (see .env.example);\n` +
+        `flags win over the environment, which wins over .env.\n\n${EXIT_CODES_HELP}\n`,
+    )
+    .action(async (flags) => {
+      const code = await run({
+        BLITZ_DATA_DIR: flags.dataDir,
+        BLITZ_HTTP_PORT: flags.port,
+        BLITZ_HTTP_HOST: flags.host,
+        LOG_LEVEL: flags.logLevel,
+        LOG_FORMAT: flags.logFormat,
+        SANDBOX_PORT: flags.sandboxPort,
+      });
+      throw new ExitRequest(code);
+    });
+}
+
+function sandboxBanner(config: BlitzConfig, app: BlitzApp): string {
+  const line = "─".repeat(70);
+  return [
+    line,
+    "  SANDBOX MODE: no DISCORD_TOKEN is set, so Blitz is talking to its built-in",
+    `  local Discord at ${app.sandboxUrl} (loopback only, simulated users).`,
+    `  Try it:   curl -X POST ${app.sandboxUrl}/_sandbox/interactions \\`,
+    `              -d '{"userId":"alice","name":"ping"}'`,
+    `  Health:   http://127.0.0.1:${app.http.port}/health   Metrics: /metrics`,
+    "  Real bot: set DISCORD_TOKEN (see .env.example) and run again.",
+    line,
+  ].join("\n");
+}
+
+async function run(flags: Record<string, string | undefined>): Promise<number> {
+  let config: BlitzConfig;
+  try {
+    config = loadConfig({ flags });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      printError(error.message);
+      return ExitCode.Config;
+    }
+    throw error;
+  }
+
+  let adminToken: string;
+  try {
+    adminToken = prepareDataDir(config).adminToken;
+  } catch (error) {
+    printError(
+      `Cannot prepare data directory "${config.dataDir}": ${(error as Error).message} ` +
+        `(check its permissions, or set BLITZ_DATA_DIR to a writable directory)`,
+    );
+    return ExitCode.Config;
+  }
+  await setupLogging({
+    level: config.logLevel,
+    format: config.logFormat,
+    logDir: join(config.dataDir, "logs"),
+    maxBytes: config.logFileMaxBytes,
+    maxFiles: config.logFileCount,
+    secrets: [config.discordToken ?? "", adminToken].filter(Boolean),
+  });
+  const logger = log("app");
+
+  let resolveExit!: (code: number) => void;
+  const exit = new Promise<number>((resolve) => (resolveExit = resolve));
+  let app: BlitzApp;
+  try {
+    app = await startApp(config, {
+      onFatal: (error) => {
+        logger.fatal("{message}", { message: error.message });
+        resolveExit(exitCodeFor(error));
+      },
+    });
+  } catch (error) {
+    const code = exitCodeFor(error);
+    reportStartFailure(error, code, config);
+    await closeLogging();
+    return code;
+  }
+  if (config.sandbox) printError(sandboxBanner(config, app));
+
+  const onSignal = (signal: Deno.Signal) => () => {
+    logger.info("Received {signal}: shutting down", { signal });
+    resolveExit(ExitCode.Ok);
+  };
+  const signals: [Deno.Signal, () => void][] = [["SIGINT", onSignal("SIGINT")], ["SIGTERM", onSignal("SIGTERM")]];
+  for (const [signal, handler] of signals) Deno.addSignalListener(signal, handler);
+
+  let code = await exit;
+  for (const [signal, handler] of signals) Deno.removeSignalListener(signal, handler);
+  const timer = setTimeout(() => {
+    logger.error("Shutdown took longer than {seconds} s; exiting anyway", { seconds: STOP_TIMEOUT_MS / 1000 });
+    Deno.exit(ExitCode.Failure);
+  }, STOP_TIMEOUT_MS);
+  try {
+    await app.stop();
+    logger.info("Stopped cleanly");
+  } catch (error) {
+    logger.error("Shutdown failed: {error}", { error });
+    code = code || ExitCode.Failure;
+  }
+  clearTimeout(timer);
+  await closeLogging();
+  return code;
+}
+
+function reportStartFailure(error: unknown, code: number, config: BlitzConfig): void {
+  const logger = log("app");
+  const message = (error as Error)?.message ?? String(error);
+  if (error instanceof CorruptDatabaseError) {
+    logger.fatal("{message}", { message });
+    logger.fatal(
+      "The file was left untouched. Restore the newest good backup from {dir} with: blitz restore <backup-file> " +
+        "(move the damaged file aside first if you want to keep it for analysis)",
+      { dir: join(config.dataDir, "backups") },
+    );
+    return;
+  }
+  if (code === ExitCode.Failure) {
+    logger.fatal("Blitz could not start: {error}", { error });
+    return;
+  }
+  logger.fatal("{message}", { message });
+}

@@ -1,0 +1,198 @@
+/**
+ * Every configuration variable Blitz reads: its environment name, the CLI flag that can set
+ * it, its default, an example of a good value and what it is for. The zod schema, the
+ * error messages and `.env.example` are all derived from this one list.
+ */
+import { z } from "zod";
+
+/** One configuration variable. */
+export interface ConfigField {
+  /** Key in the parsed {@link BlitzConfig}. */
+  key: string;
+  /** Environment variable name (also the `.env` key). */
+  env: string;
+  /** Default as it would be written in `.env`; undefined when the variable is optional. */
+  defaultValue?: string;
+  /** A good value, shown in error messages. */
+  example: string;
+  /** One line for `.env.example`. */
+  description: string;
+  /** Never print the value (tokens, secrets). */
+  secret?: boolean;
+  /** The zod schema for the raw string value (after defaults). */
+  schema: z.ZodType;
+}
+
+const snowflake = z.string().regex(/^\d{17,20}$/, "must be a Discord id: 17 to 20 digits");
+const optionalSnowflake = z.union([z.literal(""), snowflake]).optional()
+  .transform((v) => v || undefined);
+const port = z.string().regex(/^\d+$/, "must be a whole number from 0 to 65535")
+  .transform(Number).pipe(z.number().int().min(0).max(65535, "must be at most 65535"));
+const positiveInt = (max: number) =>
+  z.string().regex(/^\d+$/, "must be a whole number").transform(Number)
+    .pipe(z.number().int().min(1, "must be at least 1").max(max, `must be at most ${max}`));
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`);
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The local time zone of this machine, falling back to UTC. */
+export function systemTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+/** All configuration fields, in the order `.env.example` lists them. */
+export const CONFIG_FIELDS: readonly ConfigField[] = [
+  {
+    key: "discordToken",
+    env: "DISCORD_TOKEN",
+    example: "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456",
+    description:
+      "Bot token from https://discord.com/developers/applications (Bot → Reset Token). Unset: run against the built-in sandbox.",
+    secret: true,
+    schema: z.union([
+      z.literal(""),
+      z.string().regex(
+        /^[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$/,
+        "does not look like a Discord bot token (three parts separated by dots)",
+      ),
+    ]).optional().transform((v) => v || undefined),
+  },
+  {
+    key: "discordApiUrl",
+    env: "DISCORD_API_URL",
+    defaultValue: "https://discord.com/api",
+    example: "https://discord.com/api",
+    description: "Discord REST base URL (without /v10). Set only for a proxy.",
+    schema: url(["http:", "https:"]),
+  },
+  {
+    key: "discordGatewayUrl",
+    env: "DISCORD_GATEWAY_URL",
+    example: "wss://gateway.discord.gg",
+    description: "Discord Gateway URL. Unset: asked from GET /gateway/bot.",
+    schema: z.union([z.literal(""), url(["ws:", "wss:"])]).optional().transform((v) =>
+      v || undefined
+    ),
+  },
+  {
+    key: "devGuildId",
+    env: "DEV_GUILD_ID",
+    example: "123456789012345678",
+    description: "Sync slash commands to this guild only (instant updates while developing).",
+    schema: optionalSnowflake,
+  },
+  {
+    key: "adminChannelId",
+    env: "ADMIN_CHANNEL_ID",
+    example: "123456789012345678",
+    description: "Channel for alerts and maintenance notices.",
+    schema: optionalSnowflake,
+  },
+  {
+    key: "statsChannelId",
+    env: "STATS_CHANNEL_ID",
+    example: "123456789012345678",
+    description: "Channel for the daily and weekly reports.",
+    schema: optionalSnowflake,
+  },
+  {
+    key: "adminUserIds",
+    env: "ADMIN_USER_IDS",
+    defaultValue: "",
+    example: "123456789012345678,234567890123456789",
+    description: "Comma-separated user ids allowed to use /admin in every guild.",
+    schema: z.string().transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(snowflake)),
+  },
+  {
+    key: "logLevel",
+    env: "LOG_LEVEL",
+    defaultValue: "info",
+    example: "info",
+    description: "Least severe level logged: debug, info, warning, error or fatal.",
+    schema: z.string().transform((v) => v.toLowerCase() === "warn" ? "warning" : v.toLowerCase())
+      .pipe(
+        z.enum(["debug", "info", "warning", "error", "fatal"], {
+          message: "must be one of debug, info, warning, error, fatal",
+        }),
+      ),
+  },
+  {
+    key: "logFormat",
+    env: "LOG_FORMAT",
+    defaultValue: "text",
+    example: "json",
+    description: "Log format on stderr: text (readable) or json (one JSON object a line).",
+    schema: z.enum(["text", "json"], { message: "must be text or json" }),
+  },
+  {
+    key: "logFileMaxBytes",
+    env: "LOG_FILE_MAX_BYTES",
+    defaultValue: "10485760",
+    example: "10485760",
+    description: "Rotate <data>/logs/blitz.log when it reaches this many bytes.",
+    schema: positiveInt(1024 * 1024 * 1024),
+  },
+  {
+    key: "logFileCount",
+    env: "LOG_FILE_COUNT",
+    defaultValue: "5",
+    example: "5",
+    description: "How many rotated log files to keep.",
+    schema: positiveInt(100),
+  },
+  {
+    key: "dataDir",
+    env: "BLITZ_DATA_DIR",
+    defaultValue: "./data",
+    example: "/var/lib/blitz",
+    description: "Data directory: blitz.db, backups/, logs/, admin.token, blitz.lock.",
+    schema: z.string().min(1, "must not be empty"),
+  },
+  {
+    key: "httpHost",
+    env: "BLITZ_HTTP_HOST",
+    defaultValue: "0.0.0.0",
+    example: "127.0.0.1",
+    description: "Address the HTTP server (/health, /metrics, /api) listens on.",
+    schema: z.string().min(1, "must not be empty"),
+  },
+  {
+    key: "httpPort",
+    env: "BLITZ_HTTP_PORT",
+    defaultValue: "8000",
+    example: "8000",
+    description: "Port of the HTTP server (0: any free port).",
+    schema: port,
+  },
+  {
+    key: "timeZone",
+    env: "BLITZ_TIMEZONE",
+    example: "Europe/Berlin",
+    description: "IANA time zone for schedules and reports. Unset: this machine's zone.",
+    schema: z.union([z.literal(""), z.string().refine(isTimeZone, "is not a known IANA time zone")])
+      .optional().transform((v) => v || systemTimeZone()),
+  },
+  {
+    key: "sandboxPort",
+    env: "SANDBOX_PORT",
+    defaultValue: "8001",
+    example: "8001",
+    description: "Sandbox mode only: port of the local Discord on 127.0.0.1 (0: any free port).",
+    schema: port,
+  },
+];

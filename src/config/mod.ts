@@ -1,0 +1,3 @@
+/** Configuration: the one place that reads the environment. */
+export { type BlitzConfig, ConfigError, type ConfigProblem, type ConfigSources, loadConfig, renderEnvExample } from "./load.ts";
+export { CONFIG_FIELDS, type ConfigField, systemTimeZone } from "./fields.ts";
