@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import type { HealthMonitor } from "../ops/health.ts";
 import type { BlitzMetrics } from "../ops/metrics.ts";
 import type { Logger } from "../log.ts";
+import { type ApiRouteGroup, createApiApp } from "./api.ts";
 
 /** What the HTTP app needs. */
 export interface HttpDeps {
@@ -13,6 +14,10 @@ export interface HttpDeps {
   metrics: BlitzMetrics;
   version: string;
   logger: Logger;
+  /** The admin token; without it, no `/api` is mounted. */
+  adminToken?: () => string;
+  /** Admin route groups, mounted under `/api` behind the token. */
+  apiGroups?: readonly ApiRouteGroup[];
 }
 
 /** Builds the Hono app; test it in-process with `app.request()`. */
@@ -43,6 +48,10 @@ export function createHttpApp(deps: HttpDeps): Hono {
     const text = await deps.metrics.render();
     return c.body(text, 200, { "Content-Type": deps.metrics.contentType });
   });
+
+  if (deps.adminToken) {
+    app.route("/api", createApiApp({ adminToken: deps.adminToken, groups: deps.apiGroups ?? [], logger: deps.logger }));
+  }
 
   app.notFound((c) => c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {

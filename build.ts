@@ -1,0 +1,92 @@
+/**
+ * `deno task build`: compiles Blitz into the single executable `./blitz` with `deno compile`.
+ *
+ * `deno compile` embeds the program into `denort`, Deno's runtime without the toolchain,
+ * which it normally downloads from dl.deno.land. Where that cannot be reached, set
+ * DENORT_BIN to a denort binary of the same Deno version. This script checks for both and
+ * says plainly what is missing instead of failing with a network error.
+ *
+ * Usage: deno task build [--output PATH] [--target TRIPLE]
+ */
+import { join } from "node:path";
+
+const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-net", "--allow-env", "--allow-sys", "--allow-run"];
+
+function argValue(name: string): string | undefined {
+  const index = Deno.args.indexOf(name);
+  return index >= 0 ? Deno.args[index + 1] : undefined;
+}
+
+function fail(lines: string[]): never {
+  console.error(lines.join("\n"));
+  Deno.exit(1);
+}
+
+const output = argValue("--output") ?? "blitz";
+const target = argValue("--target") ?? Deno.build.target;
+const version = Deno.version.deno;
+const denortBin = Deno.env.get("DENORT_BIN");
+const howToFix = [
+  "How to fix it:",
+  `  1. On a machine with internet, download denort for Deno ${version} and ${target}:`,
+  `       https://dl.deno.land/release/v${version}/denort-${target}.zip`,
+  "  2. Unzip it next to this checkout and point DENORT_BIN at the binary:",
+  `       DENORT_BIN=/path/to/denort deno task build`,
+  "Everything else (deno task start, deno task test) works without it: they run src/main.ts directly.",
+];
+
+if (denortBin !== undefined) {
+  try {
+    const info = Deno.statSync(denortBin);
+    if (!info.isFile) fail([`DENORT_BIN="${denortBin}" is not a file.`, ...howToFix]);
+  } catch {
+    fail([`DENORT_BIN="${denortBin}" does not exist.`, ...howToFix]);
+  }
+} else {
+  const denoDir = Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? ".", ".cache", "deno");
+  const cached = join(denoDir, "dl", "release", `v${version}`, `denort-${target}.zip`);
+  let inCache = false;
+  try {
+    inCache = Deno.statSync(cached).isFile;
+  } catch { /* not cached */ }
+  if (!inCache) {
+    const reachable = await fetch(`https://dl.deno.land/release/v${version}/denort-${target}.zip`, {
+      method: "HEAD",
+      signal: AbortSignal.timeout(5000),
+    }).then((r) => r.ok).catch(() => false);
+    if (!reachable) {
+      fail([
+        `Cannot build: deno compile needs the denort runtime (Deno ${version}, ${target}).`,
+        `It is not in the Deno cache (${cached}), DENORT_BIN is not set,`,
+        "and dl.deno.land cannot be reached from this machine to download it.",
+        ...howToFix,
+      ]);
+    }
+  }
+}
+
+const args = ["compile", ...PERMISSIONS, "--target", target, "--output", output, "src/main.ts"];
+console.error(`deno ${args.join(" ")}${denortBin ? `  (DENORT_BIN=${denortBin})` : ""}`);
+const status = await new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "inherit" }).spawn().status;
+if (!status.success) fail([`deno compile failed (exit ${status.code}); see above.`]);
+
+// Smoke test: the binary must run Blitz (a `deno` CLI given as DENORT_BIN builds a REPL instead).
+if (target === Deno.build.target) {
+  const smoke = await new Deno.Command(join(".", output), {
+    args: ["version"],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(15_000),
+  }).output().catch((error) => ({ success: false, stdout: new Uint8Array(), error }));
+  const printed = new TextDecoder().decode(smoke.stdout);
+  if (!smoke.success || !printed.startsWith("blitz ")) {
+    await Deno.remove(output).catch(() => {});
+    fail([
+      `The built binary does not run Blitz ("./${output} version" printed ${JSON.stringify(printed.slice(0, 60))}).`,
+      "DENORT_BIN must be the denort runtime, not the deno CLI; the broken binary was removed.",
+      ...howToFix,
+    ]);
+  }
+}
+console.error(`Built ./${output}: run "./${output} run" (see ./${output} --help).`);
