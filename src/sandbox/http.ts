@@ -1,0 +1,90 @@
+/**
+ * Small HTTP helpers shared by the REST and control APIs: path templates with `{param}`
+ * segments, and request bodies read the way Discord reads them (JSON, or multipart with a
+ * `payload_json` part and files).
+ *
+ * @module
+ */
+
+/** A matched route: which entry and the values of its `{param}` segments. */
+export interface RouteMatch<R> {
+  route: R;
+  params: Record<string, string>;
+}
+
+/** Matches `path` against templates like "/channels/{channel.id}/messages". */
+export function matchRoute<R extends { method: string; path: string }>(
+  routes: readonly R[],
+  method: string,
+  path: string,
+): { match?: RouteMatch<R>; pathExists: boolean } {
+  const segments = path.split("/").filter(Boolean);
+  let pathExists = false;
+  for (const route of routes) {
+    const parts = route.path.split("/").filter(Boolean);
+    if (parts.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const ok = parts.every((part, i) => {
+      const segment = segments[i] ?? "";
+      if (part.startsWith("{") && part.endsWith("}")) {
+        params[part.slice(1, -1)] = decodeURIComponent(segment);
+        return segment.length > 0;
+      }
+      return part === segment;
+    });
+    if (!ok) continue;
+    pathExists = true;
+    if (route.method === method) return { match: { route, params }, pathExists };
+  }
+  return { pathExists };
+}
+
+/** A parsed body, or the reason it could not be parsed. */
+export type BodyResult = { ok: true; body: unknown } | { ok: false };
+
+/**
+ * Reads a request body: undefined when empty; JSON; or `multipart/form-data` whose
+ * `payload_json` is the JSON and whose files become attachment stubs.
+ */
+export async function readBody(request: Request): Promise<BodyResult> {
+  const type = request.headers.get("content-type") ?? "";
+  if (type.startsWith("multipart/form-data")) {
+    try {
+      const form = await request.formData();
+      const payload = form.get("payload_json");
+      const body = typeof payload === "string" ? JSON.parse(payload) : {};
+      const attachments: Record<string, unknown>[] = [];
+      for (const [key, value] of form.entries()) {
+        if (!key.startsWith("files[") || typeof value === "string") continue;
+        const id = key.slice(6, -1);
+        attachments.push({
+          id,
+          filename: value.name,
+          size: value.size,
+          content_type: value.type || "application/octet-stream",
+          url: `attachment://${value.name}`,
+          proxy_url: `attachment://${value.name}`,
+        });
+      }
+      if (attachments.length && typeof body === "object" && body !== null) {
+        (body as Record<string, unknown>).attachments = attachments;
+      }
+      return { ok: true, body };
+    } catch {
+      return { ok: false };
+    }
+  }
+  const text = await request.text();
+  if (text.trim() === "") return { ok: true, body: undefined };
+  try {
+    return { ok: true, body: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** True for loopback addresses (the control API answers only these). */
+export function isLoopback(address: string): boolean {
+  return address === "::1" || address.startsWith("127.") || address === "::ffff:127.0.0.1" ||
+    address === "localhost";
+}

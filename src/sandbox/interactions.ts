@@ -1,0 +1,232 @@
+/**
+ * Interactions: built as Discord builds them when a user runs a command or clicks a
+ * component, dispatched to the bot, and tracked until answered or failed. Discord gives a bot
+ * 3 seconds to acknowledge (after that the user sees "This interaction failed" and the token
+ * is invalidated) and an interaction token lives 15 minutes.
+ *
+ * @module
+ */
+import { buildCommandData } from "./command_data.ts";
+import type { CommandRegistry } from "./commands.ts";
+import { type MessageStore, publicMessage } from "./messages.ts";
+import { findComponent, selectData } from "./components.ts";
+import { interactionBase, InteractionInputError } from "./interaction_payload.ts";
+import type { World } from "./state.ts";
+import type { ClickInput, CommandInput, InteractionHandle, InteractionRecord } from "./types.ts";
+
+/** How long an interaction token stays valid for follow-ups: 15 minutes. */
+export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
+/** Interactions older than this are forgotten when new ones arrive. */
+const RETAIN_MS = INTERACTION_TOKEN_LIFETIME_MS + 60_000;
+
+/** The sandbox's bookkeeping for one interaction. */
+export interface InteractionState {
+  id: string;
+  token: string;
+  type: 2 | 3;
+  userId: string;
+  guildId: string;
+  channelId: string;
+  name?: string;
+  /** For components: the message the component is on. */
+  componentMessageId?: string;
+  createdAt: number;
+  deadlineAt: number;
+  status: "pending" | "answered" | "failed";
+  // deno-lint-ignore no-explicit-any
+  callback?: { type: number; data?: any; receivedAt: number };
+  answeredAt?: number;
+  originalMessageId: string | null;
+  followupIds: string[];
+  // deno-lint-ignore no-explicit-any
+  payload: Record<string, any>;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** The interaction registry. */
+export interface Interactions {
+  command(input: CommandInput): InteractionHandle;
+  click(input: ClickInput): InteractionHandle;
+  get(id: string): InteractionState | undefined;
+  byToken(token: string): InteractionState | undefined;
+  record(id: string): InteractionRecord | undefined;
+  /** Marks an interaction answered (used by the callback route). */
+  answer(state: InteractionState, callback: { type: number; data?: unknown }): void;
+  /** True when the deadline passed without a callback (marks it failed on the way). */
+  missedDeadline(state: InteractionState): boolean;
+  close(): void;
+}
+
+/** Creates the registry. `dispatch` sends INTERACTION_CREATE and says how many sessions got it. */
+export function createInteractions(deps: {
+  world: World;
+  messages: MessageStore;
+  commands: CommandRegistry;
+  deadlineMs: number;
+  canDispatch: (guildId: string) => boolean;
+  dispatch: (guildId: string, payload: Record<string, unknown>) => void;
+}): Interactions {
+  const { world, messages } = deps;
+  const byId = new Map<string, InteractionState>();
+  const tokens = new Map<string, string>();
+
+  const fail = (state: InteractionState) => {
+    if (state.status !== "pending") return;
+    state.status = "failed";
+    clearTimeout(state.timer);
+    world.log("warn", "Interaction failed: no response before the deadline", {
+      id: state.id,
+      name: state.name,
+    });
+    world.feed.notify();
+  };
+
+  const prune = () => {
+    const cutoff = world.now() - RETAIN_MS;
+    for (const [id, state] of byId) {
+      if (state.createdAt >= cutoff) break;
+      byId.delete(id);
+      tokens.delete(state.token);
+    }
+  };
+
+  const base = (userId: string, guildId: string, channelId: string) => {
+    const payload = interactionBase(world, userId, guildId, channelId);
+    if (!deps.canDispatch(guildId)) {
+      throw new InteractionInputError(
+        409,
+        "No bot session is connected to the gateway: start the bot first",
+      );
+    }
+    return payload;
+  };
+
+  const start = (
+    payload: ReturnType<typeof base> & { type: 2 | 3; data: unknown; message?: unknown },
+    extra: { userId: string; name?: string; componentMessageId?: string },
+  ): InteractionHandle => {
+    prune();
+    const now = world.now();
+    const state: InteractionState = {
+      id: payload.id,
+      token: payload.token,
+      type: payload.type,
+      userId: extra.userId,
+      guildId: payload.guild_id,
+      channelId: payload.channel_id,
+      name: extra.name,
+      componentMessageId: extra.componentMessageId,
+      createdAt: now,
+      deadlineAt: now + deps.deadlineMs,
+      status: "pending",
+      originalMessageId: null,
+      followupIds: [],
+      payload,
+    };
+    state.timer = setTimeout(() => fail(state), deps.deadlineMs);
+    byId.set(state.id, state);
+    tokens.set(state.token, state.id);
+    deps.dispatch(state.guildId, payload);
+    world.feed.notify();
+    return { id: state.id, token: state.token, type: state.type, payload };
+  };
+
+  return {
+    command(input) {
+      const guildId = input.guildId ?? world.seed.guild.id;
+      const channelId = input.channelId ?? world.seed.channelId;
+      const command = deps.commands.find(input.name, guildId);
+      if (!command) {
+        const known = [...deps.commands.list(), ...deps.commands.list(guildId)].map((c) => c.name);
+        throw new InteractionInputError(
+          400,
+          `Command "/${input.name}" is not registered (registered: ${known.join(", ") || "none"})`,
+        );
+      }
+      const built = buildCommandData(world, command, guildId, input);
+      if ("error" in built) throw new InteractionInputError(400, built.error);
+      const payload = {
+        ...base(input.userId, guildId, channelId),
+        type: 2 as const,
+        data: built.data,
+      };
+      return start(payload, { userId: input.userId, name: input.name });
+    },
+    click(input) {
+      const message = messages.get(input.messageId);
+      if (!message || (input.channelId && message.channel_id !== input.channelId)) {
+        throw new InteractionInputError(400, `Unknown message "${input.messageId}"`);
+      }
+      if (message.ephemeral && message.visible_to !== input.userId) {
+        throw new InteractionInputError(
+          400,
+          `User "${input.userId}" cannot see ephemeral message "${message.id}"`,
+        );
+      }
+      const component = findComponent(message.components, input.customId);
+      if (!component) {
+        throw new InteractionInputError(
+          400,
+          `Message "${message.id}" has no component with custom_id "${input.customId}"`,
+        );
+      }
+      if (component.disabled === true) {
+        throw new InteractionInputError(400, `Component "${input.customId}" is disabled`);
+      }
+      const guildId = message.guild_id ?? world.seed.guild.id;
+      const data = selectData(world, guildId, component, input.values);
+      if ("error" in data) throw new InteractionInputError(400, data.error);
+      const payload = {
+        ...base(input.userId, guildId, message.channel_id),
+        type: 3 as const,
+        data: data.data,
+        message: publicMessage(message),
+      };
+      return start(payload, { userId: input.userId, componentMessageId: message.id });
+    },
+    get: (id) => byId.get(id),
+    byToken(token) {
+      const id = tokens.get(token);
+      return id ? byId.get(id) : undefined;
+    },
+    record(id) {
+      const s = byId.get(id);
+      if (!s) return undefined;
+      const original = s.originalMessageId ? messages.get(s.originalMessageId) ?? null : null;
+      return {
+        id: s.id,
+        token: s.token,
+        type: s.type,
+        userId: s.userId,
+        guildId: s.guildId,
+        channelId: s.channelId,
+        status: s.status,
+        ...(s.callback ? { callback: s.callback } : {}),
+        createdAt: s.createdAt,
+        ...(s.answeredAt !== undefined
+          ? { answeredAt: s.answeredAt, latencyMs: s.answeredAt - s.createdAt }
+          : {}),
+        original,
+        followups: s.followupIds.map((m) => messages.get(m)).filter((m) => m !== undefined),
+      };
+    },
+    answer(state, callback) {
+      clearTimeout(state.timer);
+      state.status = "answered";
+      state.answeredAt = world.now();
+      state.callback = { type: callback.type, data: callback.data, receivedAt: state.answeredAt };
+      world.feed.notify();
+    },
+    missedDeadline(state) {
+      if (state.status === "failed") return true;
+      if (state.status === "pending" && world.now() > state.deadlineAt) {
+        fail(state);
+        return true;
+      }
+      return false;
+    },
+    close() {
+      for (const state of byId.values()) clearTimeout(state.timer);
+    },
+  };
+}
