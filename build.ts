@@ -10,7 +10,14 @@
  */
 import { join } from "node:path";
 
-const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-net", "--allow-env", "--allow-sys", "--allow-run"];
+const PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-net",
+  "--allow-env",
+  "--allow-sys",
+  "--allow-run",
+];
 
 function argValue(name: string): string | undefined {
   const index = Deno.args.indexOf(name);
@@ -65,9 +72,24 @@ if (denortBin !== undefined) {
   }
 }
 
-const args = ["compile", ...PERMISSIONS, "--target", target, "--output", output, "src/main.ts"];
+// Worker entry points are loaded by URL at run time: deno compile only embeds them when listed.
+const INCLUDES = ["--include", "src/ops/backup/worker.ts"];
+const args = [
+  "compile",
+  ...PERMISSIONS,
+  ...INCLUDES,
+  "--target",
+  target,
+  "--output",
+  output,
+  "src/main.ts",
+];
 console.error(`deno ${args.join(" ")}${denortBin ? `  (DENORT_BIN=${denortBin})` : ""}`);
-const status = await new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "inherit" }).spawn().status;
+const status = await new Deno.Command(Deno.execPath(), {
+  args,
+  stdout: "inherit",
+  stderr: "inherit",
+}).spawn().status;
 if (!status.success) fail([`deno compile failed (exit ${status.code}); see above.`]);
 
 // Smoke test: the binary must run Blitz (a `deno` CLI given as DENORT_BIN builds a REPL instead).
@@ -83,7 +105,9 @@ if (target === Deno.build.target) {
   if (!smoke.success || !printed.startsWith("blitz ")) {
     await Deno.remove(output).catch(() => {});
     fail([
-      `The built binary does not run Blitz ("./${output} version" printed ${JSON.stringify(printed.slice(0, 60))}).`,
+      `The built binary does not run Blitz ("./${output} version" printed ${
+        JSON.stringify(printed.slice(0, 60))
+      }).`,
       "DENORT_BIN must be the denort runtime, not the deno CLI; the broken binary was removed.",
       ...howToFix,
     ]);

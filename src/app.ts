@@ -10,15 +10,15 @@ import { log } from "./log.ts";
 import { acquireLock, type DataDirLock } from "./ops/lock.ts";
 import { ensureAdminToken } from "./ops/admin_token.ts";
 import { type BlitzMetrics, createMetrics } from "./ops/metrics.ts";
-import { createHealthMonitor, type HealthMonitor } from "./ops/health.ts";
+import { createHealthMonitor } from "./ops/health.ts";
 import { openStore, type Store } from "./store/mod.ts";
 import { createHttpApp } from "./server/app.ts";
+import { createBackupApiGroup } from "./server/api_backups.ts";
+import { backupOptionsFromConfig, createBackupService, createPauseGate } from "./ops/backup/mod.ts";
 import { type HttpServer, serveHttp } from "./server/serve.ts";
-import { createDiscordConnection, type DiscordConnection } from "./bot/discord.ts";
-import { COMMAND_DEFINITIONS, syncCommands } from "./bot/commands.ts";
-import { createInteractionRouter } from "./bot/router.ts";
-import { createPingHandler } from "./bot/ping.ts";
-import type { RawInteraction } from "./bot/types.ts";
+import { type Bot, createBot } from "./bot/mod.ts";
+import { createGamesRepo } from "./store/games_repo.ts";
+import { createGameService, type GameService } from "./services/games.ts";
 import { VERSION } from "./version.ts";
 
 /** Extra parts a caller (tests, the CLI) may supply. */
@@ -84,21 +84,64 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       path: store.path,
       version: store.schemaVersion,
     });
-    logger.info("Loaded {count} games", { count: 0 });
-
-    let discord: DiscordConnection | undefined;
+    // Filled in once Discord is set up; the health monitor and game callbacks read it late.
+    const late: { bot?: Bot } = {};
     const gatewayStatus = {
-      connected: () => discord?.connected() ?? false,
-      heartbeatAcknowledged: () => discord?.heartbeatAcknowledged() ?? false,
-      latencyMs: () => discord?.latencyMs(),
+      connected: () => late.bot?.connection.connected() ?? false,
+      heartbeatAcknowledged: () => late.bot?.connection.heartbeatAcknowledged() ?? false,
+      latencyMs: () => late.bot?.connection.latencyMs(),
     };
-    const metrics = createMetrics({ uptimeSeconds: () => Math.floor((clock.now() - startedAt) / 1000) });
-    const health = createHealthMonitor({ clock, startedAt, pingStore: () => store.ping(), gateway: gatewayStatus });
+    const metrics = createMetrics({
+      uptimeSeconds: () => Math.floor((clock.now() - startedAt) / 1000),
+    });
+    const gamesRepo = createGamesRepo(store);
+    const games: GameService = createGameService({
+      repo: gamesRepo,
+      clock,
+      shotClockMs: (guildId) => guildShotClockMs(store, guildId) ?? config.shotClockSeconds * 1000,
+      onUpdate: (game) => late.bot?.boards.refresh(game.row.id),
+      onAction: (kind) => metrics.gameActions.inc({ kind }),
+      onFinished: (mode, status) => metrics.gamesCompleted.inc({ mode, status }),
+      onError: (error, gameId) =>
+        log("game").error("Deadline of game {gameId} failed: {error}", { gameId, error }),
+    });
+    metrics.observeActiveGames(() => games.activeCount());
+    logger.info("Loaded {count} games", { count: games.load() });
+
+    const health = createHealthMonitor({
+      clock,
+      startedAt,
+      pingStore: () => store.ping(),
+      gateway: gatewayStatus,
+    });
     stops.push({ name: "health monitor", stop: () => health.stop() });
-    const gaugeTimer = setInterval(() => metrics.gatewayConnected.set(health.report().discord === "online" ? 1 : 0), 1000);
+    const gaugeTimer = setInterval(
+      () => metrics.gatewayConnected.set(health.report().discord === "online" ? 1 : 0),
+      1000,
+    );
     stops.push({ name: "gauges", stop: () => clearInterval(gaugeTimer) });
 
-    const httpApp = createHttpApp({ health, metrics, version: VERSION, logger: log("http") });
+    // Backups: the same service for the admin API and (later) the scheduled job. An in-process
+    // restore pauses new interactions at this gate while it swaps the database.
+    const interactionGate = createPauseGate();
+    const backups = createBackupService(
+      { dataDir: config.dataDir, store, clock, logger: log("backup"), registry: metrics.registry },
+      {
+        ...backupOptionsFromConfig(config),
+        beforeSwap: interactionGate.pause,
+        afterSwap: interactionGate.resume,
+      },
+    );
+    stops.push({ name: "backups", stop: () => backups.close() });
+
+    const httpApp = createHttpApp({
+      health,
+      metrics,
+      version: VERSION,
+      logger: log("http"),
+      adminToken: () => adminToken,
+      apiGroups: [createBackupApiGroup(backups)],
+    });
     const http = serveHttp(httpApp, { hostname: config.httpHost, port: config.httpPort });
     stops.push({ name: "HTTP server", stop: () => http.shutdown() });
     log("http").info("HTTP server listening on http://{host}:{port} (/health, /metrics)", {
@@ -116,7 +159,8 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       const sandbox = await startSandbox({
         hostname: "127.0.0.1",
         port: config.sandboxPort,
-        log: (level, message, props) => sandboxLogger[level === "warn" ? "warn" : level](message, props ?? {}),
+        log: (level, message, props) =>
+          sandboxLogger[level === "warn" ? "warn" : level](message, props ?? {}),
       });
       stops.push({ name: "sandbox", stop: () => sandbox.close() });
       token = sandbox.token;
@@ -127,36 +171,35 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
     }
 
     const botLogger = log("bot");
-    let router: ReturnType<typeof createInteractionRouter> | undefined;
-    discord = createDiscordConnection({
+    const bot = createBot({
       token: token!,
       apiUrl,
       gatewayUrl,
-      logger: log("discord"),
-      onDispatch: (payload) => {
-        if (payload.t === "INTERACTION_CREATE" && router) {
-          router.handle(payload.d as RawInteraction).catch((error) => botLogger.error("{error}", { error }));
-        }
-      },
+      devGuildId: config.devGuildId,
+      clock,
+      metrics,
+      games,
+      gamesRepo,
+      rateLimit: { burst: config.userRateBurst, perSecond: config.userRatePerSecond },
+      runInteraction: (handle) => interactionGate.run(handle),
       onFatal: (error) => options.onFatal?.(error),
     });
-    const connection = discord;
-    router = createInteractionRouter({
-      rest: connection.rest,
-      logger: botLogger,
-      metrics,
-      clock,
-      commands: { ping: createPingHandler(() => connection.latencyMs()) },
-    });
-    stops.push({ name: "Discord", stop: () => connection.stop() });
+    late.bot = bot;
+    stops.push({ name: "Discord", stop: () => bot.stop() });
     const startDiscord = clock.now();
-    const me = await connection.start();
-    botLogger.info("Connected to Discord as {username}", { username: me.username });
-    const synced = await syncCommands(connection.rest, COMMAND_DEFINITIONS, config.devGuildId);
-    botLogger.info("Synced {count} commands{scope}", {
-      count: synced,
-      scope: config.devGuildId ? ` to guild ${config.devGuildId}` : " globally",
-    });
+    const { username, synced } = await bot.start();
+    botLogger.info("Connected to Discord as {username}", { username });
+    botLogger.info(
+      `Synced {count} commands ${config.devGuildId ? "to guild {guild}" : "globally"}`,
+      {
+        count: synced,
+        guild: config.devGuildId,
+      },
+    );
+
+    // The scheduler comes last: shot clocks and challenge expiry (past ones run now).
+    games.start();
+    stops.push({ name: "game deadlines", stop: () => games.stop() });
     botLogger.info("Bot is ready! (Discord connected in {ms} ms, started in {total} ms)", {
       ms: clock.now() - startDiscord,
       total: clock.now() - startedAt,
@@ -175,4 +218,15 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
     await stopAll();
     throw error;
   }
+}
+
+/** A guild's own shot clock (`/admin settings`), in ms, if it set one. */
+function guildShotClockMs(store: Store, guildId: string | null): number | undefined {
+  if (!guildId) return undefined;
+  const row = store.prepare(
+    "SELECT value FROM guild_settings WHERE guild_id = ? AND key = 'shot_clock_seconds'",
+  )
+    .get(guildId) as { value: string } | undefined;
+  const seconds = Number(row?.value);
+  return Number.isFinite(seconds) && seconds >= 3 ? seconds * 1000 : undefined;
 }

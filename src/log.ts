@@ -52,8 +52,8 @@ export async function setupLogging(options: LogOptions): Promise<void> {
   const stderrFormatter = options.format === "json"
     ? getJsonLinesFormatter()
     : Deno.stderr.isTerminal() && !Deno.env.get("NO_COLOR")
-    ? getAnsiColorFormatter({ timestamp: "date-time-tz" })
-    : getTextFormatter({ timestamp: "date-time-tz" });
+    ? getAnsiColorFormatter({ timestamp: "date-time-tz", value: "bare" })
+    : getTextFormatter({ timestamp: "date-time-tz", value: "bare" });
   const sinks: Record<string, Sink> = {
     stderr: getStreamSink(Deno.stderr.writable, {
       formatter: redacting(stderrFormatter, secrets),

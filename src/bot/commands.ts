@@ -14,10 +14,12 @@ export interface CommandDefinition {
   dm_permission?: boolean;
 }
 
-/** Every slash command Blitz offers. */
-export const COMMAND_DEFINITIONS: readonly CommandDefinition[] = [
-  { name: "ping", description: "Show that Blitz answers, with the gateway latency", type: 1 },
-];
+/** `/ping`: shows that Blitz answers. */
+export const PING_COMMAND: CommandDefinition = {
+  name: "ping",
+  description: "Show that Blitz answers, with the gateway latency",
+  type: 1,
+};
 
 /** Replaces the registered commands with ours (globally, or in `guildId` for instant updates). */
 export async function syncCommands(

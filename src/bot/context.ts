@@ -3,7 +3,13 @@
  * Answering twice is a bug Discord punishes (40060), so the context tracks it.
  */
 import type { RestManager } from "@discordeno/bot";
-import { CallbackType, EPHEMERAL, type OutgoingMessage, type RawInteraction, type RawUser } from "./types.ts";
+import {
+  CallbackType,
+  EPHEMERAL,
+  type OutgoingMessage,
+  type RawInteraction,
+  type RawUser,
+} from "./types.ts";
 
 /** What a handler can do with one interaction. */
 export interface InteractionContext {
@@ -23,10 +29,15 @@ export interface InteractionContext {
   deferUpdate(): Promise<void>;
   editOriginal(message: OutgoingMessage): Promise<void>;
   followUp(message: OutgoingMessage, options?: { ephemeral?: boolean }): Promise<void>;
+  /** The message the first answer created (`GET …/messages/@original`). */
+  original(): Promise<{ id: string; channel_id: string }>;
 }
 
 /** Creates the context for one interaction. */
-export function createInteractionContext(rest: RestManager, interaction: RawInteraction): InteractionContext {
+export function createInteractionContext(
+  rest: RestManager,
+  interaction: RawInteraction,
+): InteractionContext {
   let answered = false;
   const user = interaction.member?.user ?? interaction.user ?? { id: "0", username: "unknown" };
   const callback = async (type: number, data?: OutgoingMessage) => {
@@ -45,18 +56,31 @@ export function createInteractionContext(rest: RestManager, interaction: RawInte
     get answered() {
       return answered;
     },
-    reply: (message, options) => callback(CallbackType.ChannelMessageWithSource, withFlags(message, options?.ephemeral)),
+    reply: (message, options) =>
+      callback(CallbackType.ChannelMessageWithSource, withFlags(message, options?.ephemeral)),
     defer: (options) =>
-      callback(CallbackType.DeferredChannelMessageWithSource, options?.ephemeral ? { flags: EPHEMERAL } : undefined),
+      callback(
+        CallbackType.DeferredChannelMessageWithSource,
+        options?.ephemeral ? { flags: EPHEMERAL } : undefined,
+      ),
     update: (message) => callback(CallbackType.UpdateMessage, message),
     deferUpdate: () => callback(CallbackType.DeferredUpdateMessage),
     editOriginal: async (message) => {
       // deno-lint-ignore no-explicit-any
       await rest.editOriginalInteractionResponse(interaction.token, message as any);
     },
+    original: async () => {
+      const message = await rest.getOriginalInteractionResponse(interaction.token) as unknown as {
+        id: string;
+        channelId: string;
+      };
+      return { id: String(message.id), channel_id: String(message.channelId) };
+    },
     followUp: async (message, options) => {
-      // deno-lint-ignore no-explicit-any
-      await rest.sendFollowupMessage(interaction.token, withFlags(message, options?.ephemeral) as any);
+      await rest.sendFollowupMessage(
+        interaction.token,
+        withFlags(message, options?.ephemeral) as Parameters<RestManager["sendFollowupMessage"]>[1],
+      );
     },
   };
 }

@@ -37,7 +37,11 @@ export class TokenRejectedError extends Error {
 export class GatewayFatalError extends Error {
   override name = "GatewayFatalError";
   constructor(readonly code: number, reason: string) {
-    super(`Discord closed the gateway with code ${code} (${reason || "no reason given"}); not reconnecting`);
+    super(
+      `Discord closed the gateway with code ${code} (${
+        reason || "no reason given"
+      }); not reconnecting`,
+    );
   }
 }
 
@@ -72,7 +76,8 @@ export interface DiscordConnection extends GatewayStatus {
 }
 
 function discordenoLogger(logger: Logger) {
-  const text = (args: unknown[]) => args.map((a) => (typeof a === "string" ? a : Deno.inspect(a))).join(" ");
+  const text = (args: unknown[]) =>
+    args.map((a) => (typeof a === "string" ? a : Deno.inspect(a))).join(" ");
   return {
     debug: (...args: unknown[]) => logger.debug("{text}", { text: text(args) }),
     info: (...args: unknown[]) => logger.debug("{text}", { text: text(args) }),
@@ -90,7 +95,11 @@ function statusOf(error: unknown): number | undefined {
 /** Creates the connection; nothing is sent until `start()`. */
 export function createDiscordConnection(options: DiscordConnectionOptions): DiscordConnection {
   const logger = discordenoLogger(options.logger);
-  const rest = createRestManager({ token: options.token, proxy: { baseUrl: options.apiUrl }, logger });
+  const rest = createRestManager({
+    token: options.token,
+    proxy: { baseUrl: options.apiUrl },
+    logger,
+  });
   rest.isProxied = false;
   let gateway: GatewayManager | undefined;
   let ready = false;
@@ -151,8 +160,12 @@ export function createDiscordConnection(options: DiscordConnectionOptions): Disc
       try {
         me = await rest.get<{ id: string; username: string }>("/users/@me");
       } catch (error) {
-        if (statusOf(error) === 401) throw new TokenRejectedError("REST 401 Unauthorized", { cause: error });
-        throw new Error(`Cannot reach Discord at ${options.apiUrl}: ${describe(error)}`, { cause: error });
+        if (statusOf(error) === 401) {
+          throw new TokenRejectedError("REST 401 Unauthorized", { cause: error });
+        }
+        throw new Error(`Cannot reach Discord at ${options.apiUrl}: ${describe(error)}`, {
+          cause: error,
+        });
       }
       botUserId = String(me.id);
       applicationId = String(rest.applicationId);
@@ -209,6 +222,8 @@ export function createDiscordConnection(options: DiscordConnectionOptions): Disc
 
 function describe(error: unknown): string {
   const cause = (error as { cause?: { status?: number; body?: string; error?: string } })?.cause;
-  if (cause?.status) return `HTTP ${cause.status}${cause.body ? ` ${cause.body.slice(0, 200)}` : ""}`;
+  if (cause?.status) {
+    return `HTTP ${cause.status}${cause.body ? ` ${cause.body.slice(0, 200)}` : ""}`;
+  }
   return (cause?.error ?? (error as Error)?.message ?? String(error)).slice(0, 300);
 }

@@ -22,6 +22,8 @@ export interface RouterOptions {
   commands: Record<string, InteractionHandler>;
   /** Component handlers by custom_id prefix (the text before the first ":"). */
   components?: Record<string, InteractionHandler>;
+  /** Per-user rate limit: ms to wait (0: go ahead). Refused users get an ephemeral "slow down". */
+  rateLimit?: (userId: string) => number;
   /** Called when a handler throws, after the user got an apology (error tracking). */
   onError?: (error: unknown, label: string) => void;
 }
@@ -66,6 +68,15 @@ export function createInteractionRouter(options: RouterOptions): InteractionRout
       inFlight++;
       let outcome = "ok";
       try {
+        const wait = options.rateLimit?.(ctx.user.id) ?? 0;
+        if (wait > 0) {
+          outcome = "rate_limited";
+          options.metrics.rateLimited.inc();
+          await ctx.reply({
+            content: `⏳ Slow down! Try again in ${Math.ceil(wait / 1000)} s.`,
+          }, { ephemeral: true });
+          return;
+        }
         if (!handler) {
           outcome = "unknown";
           options.logger.warn("No handler for interaction {label} (custom_id {customId})", {

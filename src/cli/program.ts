@@ -9,6 +9,10 @@ import { EXIT_CODES_HELP, ExitCode, ExitRequest } from "./exit_codes.ts";
 import { printError } from "./output.ts";
 import { registerRunCommand } from "./run.ts";
 import { registerVersionCommand } from "./version.ts";
+import { registerBackupCommand } from "./backup.ts";
+import { registerRestoreCommand } from "./restore.ts";
+import { registerDbCommand } from "./db.ts";
+import { registerExportCommand } from "./export.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyCommand = Command<any, any, any>;
@@ -27,7 +31,9 @@ export function withMisuseHandling(command: AnyCommand): void {
 
 function commandPath(command: AnyCommand): string {
   const names: string[] = [];
-  for (let c: AnyCommand | null = command; c; c = c.parent as AnyCommand | null) names.unshift(c.name());
+  for (let c: AnyCommand | null = command; c; c = c.parent as AnyCommand | null) {
+    names.unshift(c.name());
+  }
   return names.join(" ");
 }
 
@@ -45,6 +51,10 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true);
   registerRunCommand(program);
   registerVersionCommand(program);
+  registerBackupCommand(program);
+  registerRestoreCommand(program);
+  registerDbCommand(program);
+  registerExportCommand(program);
   withMisuseHandling(program as AnyCommand);
   return program as unknown as Command;
 }
@@ -59,7 +69,9 @@ export async function runCli(args: string[]): Promise<number> {
     if (error instanceof ExitRequest) return error.code;
     if (error instanceof CommanderError) {
       // "commander.help" is help shown because no verb was given: misuse.
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.Ok;
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
+        return ExitCode.Ok;
+      }
       return ExitCode.Usage;
     }
     printError(`blitz: unexpected error: ${(error as Error)?.message ?? String(error)}`);

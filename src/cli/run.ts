@@ -22,10 +22,19 @@ export function registerRunCommand(program: Command): void {
     .option("-p, --port <port>", "HTTP port (BLITZ_HTTP_PORT, default 8000)")
     .option("--host <address>", "HTTP listen address (BLITZ_HTTP_HOST, default 0.0.0.0)")
     .addOption(
-      new Option("--log-level <level>", "LOG_LEVEL").choices(["debug", "info", "warning", "error", "fatal"]),
+      new Option("--log-level <level>", "LOG_LEVEL").choices([
+        "debug",
+        "info",
+        "warning",
+        "error",
+        "fatal",
+      ]),
     )
     .addOption(new Option("--log-format <format>", "LOG_FORMAT").choices(["text", "json"]))
-    .option("--sandbox-port <port>", "sandbox mode: port of the local Discord (SANDBOX_PORT, default 8001)")
+    .option(
+      "--sandbox-port <port>",
+      "sandbox mode: port of the local Discord (SANDBOX_PORT, default 8001)",
+    )
     .addHelpText(
       "after",
       `\nEvery flag can also be set in the environment or in .env (see .env.example);\n` +
@@ -44,14 +53,14 @@ export function registerRunCommand(program: Command): void {
     });
 }
 
-function sandboxBanner(config: BlitzConfig, app: BlitzApp): string {
+function sandboxBanner(app: BlitzApp): string {
   const line = "─".repeat(70);
   return [
     line,
     "  SANDBOX MODE: no DISCORD_TOKEN is set, so Blitz is talking to its built-in",
     `  local Discord at ${app.sandboxUrl} (loopback only, simulated users).`,
     `  Try it:   curl -X POST ${app.sandboxUrl}/_sandbox/interactions \\`,
-    `              -d '{"userId":"alice","name":"ping"}'`,
+    `              -d '{"type":"command","userId":"alice","name":"ping"}'`,
     `  Health:   http://127.0.0.1:${app.http.port}/health   Metrics: /metrics`,
     "  Real bot: set DISCORD_TOKEN (see .env.example) and run again.",
     line,
@@ -106,19 +115,24 @@ async function run(flags: Record<string, string | undefined>): Promise<number> {
     await closeLogging();
     return code;
   }
-  if (config.sandbox) printError(sandboxBanner(config, app));
+  if (config.sandbox) printError(sandboxBanner(app));
 
   const onSignal = (signal: Deno.Signal) => () => {
     logger.info("Received {signal}: shutting down", { signal });
     resolveExit(ExitCode.Ok);
   };
-  const signals: [Deno.Signal, () => void][] = [["SIGINT", onSignal("SIGINT")], ["SIGTERM", onSignal("SIGTERM")]];
+  const signals: [Deno.Signal, () => void][] = [["SIGINT", onSignal("SIGINT")], [
+    "SIGTERM",
+    onSignal("SIGTERM"),
+  ]];
   for (const [signal, handler] of signals) Deno.addSignalListener(signal, handler);
 
   let code = await exit;
   for (const [signal, handler] of signals) Deno.removeSignalListener(signal, handler);
   const timer = setTimeout(() => {
-    logger.error("Shutdown took longer than {seconds} s; exiting anyway", { seconds: STOP_TIMEOUT_MS / 1000 });
+    logger.error("Shutdown took longer than {seconds} s; exiting anyway", {
+      seconds: STOP_TIMEOUT_MS / 1000,
+    });
     Deno.exit(ExitCode.Failure);
   }, STOP_TIMEOUT_MS);
   try {

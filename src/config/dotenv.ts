@@ -7,7 +7,9 @@ export interface DotenvProblem {
 }
 
 /** Parses `.env` text into variables; lines that are not `KEY=value` are returned as problems. */
-export function parseDotenv(text: string): { values: Record<string, string>; problems: DotenvProblem[] } {
+export function parseDotenv(
+  text: string,
+): { values: Record<string, string>; problems: DotenvProblem[] } {
   const values: Record<string, string> = {};
   const problems: DotenvProblem[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {

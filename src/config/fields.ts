@@ -4,6 +4,7 @@
  * error messages and `.env.example` are all derived from this one list.
  */
 import { z } from "zod";
+import { splitCommandLine } from "../ops/backup/argv.ts";
 
 /** One configuration variable. */
 export interface ConfigField {
@@ -194,5 +195,96 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     example: "8001",
     description: "Sandbox mode only: port of the local Discord on 127.0.0.1 (0: any free port).",
     schema: port,
+  },
+  {
+    key: "shotClockSeconds",
+    env: "SHOT_CLOCK_SECONDS",
+    defaultValue: "30",
+    example: "30",
+    description: "Shot clock of a possession, in seconds, where a guild has not set its own.",
+    schema: positiveInt(3600).pipe(z.number().min(3, "must be at least 3")),
+  },
+  {
+    key: "userRateBurst",
+    env: "USER_RATE_BURST",
+    defaultValue: "5",
+    example: "5",
+    description: "Per-user rate limit: commands and clicks a user may make in a burst.",
+    schema: positiveInt(1000),
+  },
+  {
+    key: "userRatePerSecond",
+    env: "USER_RATE_PER_SECOND",
+    defaultValue: "2",
+    example: "2",
+    description: "Per-user rate limit: commands and clicks per second after the burst.",
+    schema: positiveInt(1000),
+  },
+  {
+    key: "backupDir",
+    env: "BACKUP_DIR",
+    example: "/mnt/backups/blitz",
+    description: "Directory of backups and their manifest.json. Unset: <data>/backups.",
+    schema: z.string().optional().transform((v) => v || undefined),
+  },
+  {
+    key: "backupKeep",
+    env: "BACKUP_KEEP",
+    defaultValue: "7",
+    example: "7",
+    description: "Retention: keep the newest N scheduled backups (blitz backup prune).",
+    schema: positiveInt(10_000),
+  },
+  {
+    key: "backupKeepDays",
+    env: "BACKUP_KEEP_DAYS",
+    defaultValue: "30",
+    example: "30",
+    description:
+      "Retention: also keep the newest scheduled backup of each of the last N days (0: off).",
+    schema: z.string().regex(/^\d+$/, "must be a whole number").transform(Number)
+      .pipe(z.number().int().max(3650, "must be at most 3650")),
+  },
+  {
+    key: "backupCompress",
+    env: "BACKUP_COMPRESS",
+    defaultValue: "false",
+    example: "true",
+    description: "Gzip backups (.db.gz) unless a request says otherwise.",
+    schema: z.string().transform((v) => v.toLowerCase()).pipe(
+      z.enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" }),
+    ).transform((v) => v === "true" || v === "1" || v === "yes"),
+  },
+  {
+    key: "backupCopyDir",
+    env: "BACKUP_COPY_DIR",
+    example: "/mnt/offsite/blitz",
+    description:
+      "Off-site copy: a mounted directory every new backup (and the manifest) is copied to.",
+    schema: z.string().optional().transform((v) => v || undefined),
+  },
+  {
+    key: "backupPostCommand",
+    env: "BACKUP_POST_COMMAND",
+    example: "rclone copy {file} remote:blitz-backups",
+    description:
+      "Off-site copy: a command run after every backup, without a shell; {file} is the backup's path (else appended).",
+    secret: true,
+    schema: z.string().optional().refine((v) => {
+      if (!v) return true;
+      try {
+        return splitCommandLine(v).length > 0;
+      } catch {
+        return false;
+      }
+    }, "is not a command line (unterminated quote?)").transform((v) => v || undefined),
+  },
+  {
+    key: "backupPostCommandTimeoutSeconds",
+    env: "BACKUP_POST_COMMAND_TIMEOUT_SECONDS",
+    defaultValue: "600",
+    example: "600",
+    description: "Stop BACKUP_POST_COMMAND after this many seconds (counted as a failure).",
+    schema: positiveInt(86_400),
   },
 ];

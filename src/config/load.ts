@@ -25,6 +25,17 @@ export interface BlitzConfig {
   httpPort: number;
   timeZone: string;
   sandboxPort: number;
+  shotClockSeconds: number;
+  userRateBurst: number;
+  userRatePerSecond: number;
+  /** BACKUP_DIR; unset: `<data>/backups`. */
+  backupDir?: string;
+  backupKeep: number;
+  backupKeepDays: number;
+  backupCompress: boolean;
+  backupCopyDir?: string;
+  backupPostCommand?: string;
+  backupPostCommandTimeoutSeconds: number;
   /** True when no token is set: Blitz runs against the built-in Discord sandbox. */
   sandbox: boolean;
 }
@@ -40,7 +51,9 @@ export class ConfigError extends Error {
   override name = "ConfigError";
   constructor(readonly problems: ConfigProblem[], options?: ErrorOptions) {
     super(
-      `Configuration is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+      `Configuration is invalid (${problems.length} problem${
+        problems.length === 1 ? "" : "s"
+      }):\n` +
         problems.map((p) => `  ${p.message}`).join("\n"),
       options,
     );
@@ -66,7 +79,10 @@ export function loadConfig(sources: ConfigSources = {}): BlitzConfig {
   const env = sources.env ?? Deno.env.toObject();
   const flags = sources.flags ?? {};
   const problems: ConfigProblem[] = [];
-  const dotenv = readDotenv(sources.dotenvPath === undefined ? ".env" : sources.dotenvPath, problems);
+  const dotenv = readDotenv(
+    sources.dotenvPath === undefined ? ".env" : sources.dotenvPath,
+    problems,
+  );
 
   const raw: Record<string, string | undefined> = {};
   for (const field of CONFIG_FIELDS) {
@@ -79,7 +95,10 @@ export function loadConfig(sources: ConfigSources = {}): BlitzConfig {
       const field = CONFIG_FIELDS.find((f) => f.key === issue.path[0]);
       if (!field || seen.has(field.key)) continue;
       seen.add(field.key);
-      problems.push({ variable: field.env, message: describe(field, raw[field.key], issue.message) });
+      problems.push({
+        variable: field.env,
+        message: describe(field, raw[field.key], issue.message),
+      });
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -101,7 +120,9 @@ function readDotenv(path: string | null, problems: ConfigProblem[]): Record<stri
     if (error instanceof Deno.errors.NotFound) return {};
     problems.push({
       variable: ".env",
-      message: `Cannot read "${path}": ${(error as Error).message} (fix its permissions or remove it)`,
+      message: `Cannot read "${path}": ${
+        (error as Error).message
+      } (fix its permissions or remove it)`,
     });
     return {};
   }
@@ -109,7 +130,8 @@ function readDotenv(path: string | null, problems: ConfigProblem[]): Record<stri
   for (const line of lines) {
     problems.push({
       variable: ".env",
-      message: `"${path}" line ${line.line} is not KEY=value: "${line.text}" (for example LOG_LEVEL=info)`,
+      message:
+        `"${path}" line ${line.line} is not KEY=value: "${line.text}" (for example LOG_LEVEL=info)`,
     });
   }
   return values;

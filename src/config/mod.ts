@@ -1,3 +1,10 @@
 /** Configuration: the one place that reads the environment. */
-export { type BlitzConfig, ConfigError, type ConfigProblem, type ConfigSources, loadConfig, renderEnvExample } from "./load.ts";
+export {
+  type BlitzConfig,
+  ConfigError,
+  type ConfigProblem,
+  type ConfigSources,
+  loadConfig,
+  renderEnvExample,
+} from "./load.ts";
 export { CONFIG_FIELDS, type ConfigField, systemTimeZone } from "./fields.ts";

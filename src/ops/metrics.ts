@@ -10,6 +10,11 @@ export interface BlitzMetrics {
   readonly commandsTotal: client.Counter<"command" | "outcome">;
   readonly commandDuration: client.Histogram<"command">;
   readonly gatewayConnected: client.Gauge;
+  readonly gamesCompleted: client.Counter<"mode" | "status">;
+  readonly gameActions: client.Counter<"kind">;
+  readonly rateLimited: client.Counter;
+  /** Tells the `blitz_games_active` gauge where to read the number of open games. */
+  observeActiveGames(count: () => number): void;
   /** Renders the Prometheus text format. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -26,7 +31,19 @@ export interface MetricsOptions {
 /** Creates the registry and Blitz's metrics. */
 export function createMetrics(options: MetricsOptions): BlitzMetrics {
   const registry = new client.Registry();
-  if (options.processMetrics ?? true) client.collectDefaultMetrics({ register: registry });
+  if (options.processMetrics ?? true) {
+    client.collectDefaultMetrics({ register: registry });
+    // These three are gauges named like counters, which `promtool check metrics` rejects.
+    for (
+      const name of [
+        "nodejs_active_handles_total",
+        "nodejs_active_requests_total",
+        "nodejs_active_resources_total",
+      ]
+    ) {
+      registry.removeSingleMetric(name);
+    }
+  }
   const commandsTotal = new client.Counter({
     name: "blitz_commands_total",
     help: "Slash commands and component interactions handled, by command and outcome.",
@@ -45,6 +62,32 @@ export function createMetrics(options: MetricsOptions): BlitzMetrics {
     help: "1 when the Discord gateway is connected and heartbeats are acknowledged, else 0.",
     registers: [registry],
   });
+  let activeGames = () => 0;
+  new client.Gauge({
+    name: "blitz_games_active",
+    help: "Games open right now (active, or challenges waiting for an answer).",
+    registers: [registry],
+    collect() {
+      this.set(activeGames());
+    },
+  });
+  const gamesCompleted = new client.Counter({
+    name: "blitz_games_completed_total",
+    help: "Games that ended, by mode (solo, challenge) and how they ended.",
+    labelNames: ["mode", "status"] as const,
+    registers: [registry],
+  });
+  const gameActions = new client.Counter({
+    name: "blitz_game_actions_total",
+    help: "Game actions accepted, by kind (pick, start_solo, challenge, accept, shot_clock, ...).",
+    labelNames: ["kind"] as const,
+    registers: [registry],
+  });
+  const rateLimited = new client.Counter({
+    name: "blitz_rate_limited_total",
+    help: "Commands and clicks refused by the per-user rate limit.",
+    registers: [registry],
+  });
   new client.Gauge({
     name: "blitz_uptime_seconds",
     help: "Seconds since this Blitz process started.",
@@ -58,6 +101,12 @@ export function createMetrics(options: MetricsOptions): BlitzMetrics {
     commandsTotal,
     commandDuration,
     gatewayConnected,
+    gamesCompleted,
+    gameActions,
+    rateLimited,
+    observeActiveGames: (count) => {
+      activeGames = count;
+    },
     render: () => registry.metrics(),
     contentType: registry.contentType,
   };

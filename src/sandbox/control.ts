@@ -75,6 +75,9 @@ export function createControlApi(deps: {
             'Expected {type: "command" | "component", userId, ...}',
           );
         }
+        // A username ("alice") is accepted wherever a user id is: handy from curl.
+        const named = world.users().find((u) => u.username === body.userId);
+        if (named) body.userId = named.id;
         try {
           if (body.type === "command" && typeof body.name === "string") {
             return json(

@@ -163,7 +163,10 @@ export function createInteractions(deps: {
           `User "${input.userId}" cannot see ephemeral message "${message.id}"`,
         );
       }
-      const component = findComponent(message.components, input.customId);
+      // A client still showing an earlier version of the message (an edit that has not
+      // reached it yet) can click a button the message no longer has: `staleClient` does that.
+      const component = findComponent(message.components, input.customId) ??
+        (input.staleClient ? { type: 2, style: 1, custom_id: input.customId } : undefined);
       if (!component) {
         throw new InteractionInputError(
           400,

@@ -139,6 +139,11 @@ export interface ClickInput {
   channelId?: string;
   /** For select menus: the option values picked. */
   values?: string[];
+  /**
+   * Act as a client that still shows an older version of the message: a button the
+   * message no longer has may be clicked (a stale board), as happens when an edit is late.
+   */
+  staleClient?: boolean;
 }
 
 /** A typed driver of a sandbox: acts as users and reads what the bot did. */

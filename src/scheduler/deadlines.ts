@@ -81,7 +81,9 @@ export function createDeadlineQueue(options: {
   // Drop heap entries that were cancelled or moved (lazy deletion).
   const peek = (): [number, string] | undefined => {
     while (heap.length > 0 && due.get(heap[0]![1]) !== heap[0]![0]) pop();
-    if (heap.length > 4 * due.size + 64) heap = [...due].map(([k, t]) => [t, k] as [number, string]).sort((a, b) => a[0] - b[0]);
+    if (heap.length > 4 * due.size + 64) {
+      heap = [...due].map(([k, t]) => [t, k] as [number, string]).sort((a, b) => a[0] - b[0]);
+    }
     return heap[0];
   };
   const arm = () => {

@@ -18,7 +18,11 @@ export type ApiRouteGroup = (api: Hono) => void;
 /** An error an API handler throws to answer with a status and a clear message. */
 export class ApiError extends Error {
   override name = "ApiError";
-  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 503, readonly code: string, message: string) {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 503,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -41,7 +45,11 @@ export async function readJson<T = Record<string, unknown>>(c: Context): Promise
     return value as T;
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    throw new ApiError(400, "bad_request", `The request body is not valid JSON: ${(error as Error).message}`);
+    throw new ApiError(
+      400,
+      "bad_request",
+      `The request body is not valid JSON: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -56,7 +64,8 @@ export function createApiApp(
     if (!match) {
       return c.json({
         error: "unauthorized",
-        message: "Missing bearer token: send 'Authorization: Bearer <token>' with the token from <data>/admin.token",
+        message:
+          "Missing bearer token: send 'Authorization: Bearer <token>' with the token from <data>/admin.token",
       }, 401);
     }
     if (!tokensEqual(match[1]!, options.adminToken())) {
@@ -72,14 +81,25 @@ export function createApiApp(
     bodyLimit({
       maxSize: API_BODY_LIMIT,
       onError: (c) =>
-        c.json({ error: "payload_too_large", message: `Request bodies are limited to ${API_BODY_LIMIT} bytes` }, 413),
+        c.json({
+          error: "payload_too_large",
+          message: `Request bodies are limited to ${API_BODY_LIMIT} bytes`,
+        }, 413),
     }),
   );
   for (const group of options.groups) group(api);
-  api.notFound((c) => c.json({ error: "not_found", message: `No API route for ${c.req.method} ${c.req.path}` }, 404));
+  api.notFound((c) =>
+    c.json({ error: "not_found", message: `No API route for ${c.req.method} ${c.req.path}` }, 404)
+  );
   api.onError((error, c) => {
-    if (error instanceof ApiError) return c.json({ error: error.code, message: error.message }, error.status);
-    options.logger.error("API {method} {path} failed: {error}", { method: c.req.method, path: c.req.path, error });
+    if (error instanceof ApiError) {
+      return c.json({ error: error.code, message: error.message }, error.status);
+    }
+    options.logger.error("API {method} {path} failed: {error}", {
+      method: c.req.method,
+      path: c.req.path,
+      error,
+    });
     return c.json({ error: "internal", message: "Internal error; see the Blitz log" }, 500);
   });
   return api;

@@ -33,7 +33,9 @@ export function createHttpApp(deps: HttpDeps): Hono {
       version: deps.version,
       checks: report.checks,
       ...(report.failing.length > 0 ? { failing: report.failing } : {}),
-      ...(report.gatewayLatencyMs !== undefined ? { gateway_latency_ms: report.gatewayLatencyMs } : {}),
+      ...(report.gatewayLatencyMs !== undefined
+        ? { gateway_latency_ms: report.gatewayLatencyMs }
+        : {}),
     };
     c.header("Cache-Control", "no-store");
     return c.json(body, report.status === "ok" ? 200 : 503);
@@ -50,10 +52,19 @@ export function createHttpApp(deps: HttpDeps): Hono {
   });
 
   if (deps.adminToken) {
-    app.route("/api", createApiApp({ adminToken: deps.adminToken, groups: deps.apiGroups ?? [], logger: deps.logger }));
+    app.route(
+      "/api",
+      createApiApp({
+        adminToken: deps.adminToken,
+        groups: deps.apiGroups ?? [],
+        logger: deps.logger,
+      }),
+    );
   }
 
-  app.notFound((c) => c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) =>
+    c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }, 404)
+  );
   app.onError((error, c) => {
     deps.logger.error("HTTP {method} {path} failed: {error}", {
       method: c.req.method,

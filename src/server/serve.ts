@@ -4,7 +4,12 @@ import type { Hono } from "hono";
 /** The configured port is taken. Exit code 78 (configuration). */
 export class PortInUseError extends Error {
   override name = "PortInUseError";
-  constructor(readonly hostname: string, readonly port: number, readonly variable: string, options?: ErrorOptions) {
+  constructor(
+    readonly hostname: string,
+    readonly port: number,
+    readonly variable: string,
+    options?: ErrorOptions,
+  ) {
     super(
       `Cannot listen on ${hostname}:${port}: the port is already in use ` +
         `(stop what uses it, or set ${variable} to a free port)`,
@@ -35,9 +40,14 @@ export function serveHttp(
     }, app.fetch);
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
-      throw new PortInUseError(options.hostname, options.port, options.variable ?? "BLITZ_HTTP_PORT", {
-        cause: error,
-      });
+      throw new PortInUseError(
+        options.hostname,
+        options.port,
+        options.variable ?? "BLITZ_HTTP_PORT",
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }

@@ -61,7 +61,11 @@ export interface GameServiceOptions {
   /** Seed source (default: crypto). */
   newSeed?: () => number;
   onUpdate?: (game: LiveGame, cause: GameUpdateCause, result?: PossessionResult) => void;
-  onFinished?: (game: LiveGame) => void;
+  /** Called once for every game that ends (completed, abandoned or forfeited). */
+  onFinished?: (
+    mode: "solo" | "challenge",
+    status: "completed" | "abandoned" | "forfeited",
+  ) => void;
   onAction?: (kind: string) => void;
   onError?: (error: unknown, gameId: string) => void;
 }
@@ -90,6 +94,8 @@ export interface GameService {
   openInGuild(guildId: string, limit?: number): LiveGame[];
   /** Which side a player is in a game, if any. */
   sideOf(game: LiveGame, playerId: string): Side | undefined;
+  /** A player's display name as last seen ("Unknown player" if never seen). */
+  playerName(playerId: string): string;
 }
 
 /** The result of an accepted pick. */
@@ -112,7 +118,11 @@ export function createGameService(options: GameServiceOptions): GameService {
   const act = (kind: string) => options.onAction?.(kind);
 
   const toLive = (row: GameRow): LiveGame => {
-    const setup = createGameSetup({ seed: row.seed, mode: row.mode, possessionsPerSide: row.possessions });
+    const setup = createGameSetup({
+      seed: row.seed,
+      mode: row.mode,
+      possessionsPerSide: row.possessions,
+    });
     const state = replayGame(setup, decodeRecords(row.picks), row.forfeited_by ?? undefined);
     return { row, setup, state };
   };
@@ -129,7 +139,9 @@ export function createGameService(options: GameServiceOptions): GameService {
     onError: options.onError,
   });
   const schedule = (game: LiveGame) => {
-    if (game.row.deadline !== null && (game.row.status === "active" || game.row.status === "pending")) {
+    if (
+      game.row.deadline !== null && (game.row.status === "active" || game.row.status === "pending")
+    ) {
       deadlines.schedule(String(game.row.id), game.row.deadline);
     } else deadlines.cancel(String(game.row.id));
   };
@@ -149,10 +161,16 @@ export function createGameService(options: GameServiceOptions): GameService {
   };
 
   /** Resolves the current possession with the picks given, saves it, and finishes the game if it ended. */
-  const resolve = (game: LiveGame, offense: OffensePlay | null, defense: DefensePlay | null): LiveGame => {
+  const resolve = (
+    game: LiveGame,
+    offense: OffensePlay | null,
+    defense: DefensePlay | null,
+  ): LiveGame => {
     const now = clock.now();
-    const state = applyPossession(game.setup, game.state, { offensePick: offense, defensePick: defense });
-    const result = state.log[state.log.length - 1]!;
+    const state = applyPossession(game.setup, game.state, {
+      offensePick: offense,
+      defensePick: defense,
+    });
     const fields: Partial<GameRow> = {
       picks: encodeRecords(recordsOf(state)),
       pending_offense: null,
@@ -196,21 +214,30 @@ export function createGameService(options: GameServiceOptions): GameService {
       add("home", game.row.home_id);
       add("away", game.row.away_id);
     }
-    repo.finishGame(game.row.id, {
-      ...fields,
-      status,
-      winner: state.winner,
-      forfeited_by: state.forfeitedBy,
-      deadline: null,
-    }, results, now);
-    act(`finish_${status}`);
+    repo.finishGame(
+      game.row.id,
+      {
+        ...fields,
+        status,
+        winner: state.winner,
+        forfeited_by: state.forfeitedBy,
+        deadline: null,
+      },
+      results,
+      now,
+    );
+    options.onFinished?.(game.row.mode, status);
   };
 
   const onDeadline = (id: number) => {
     const game = live.get(id);
     if (!game) return;
     if (game.row.status === "pending") {
-      repo.updateGame(id, { status: "expired", deadline: null, finished_at: clock.now() }, clock.now());
+      repo.updateGame(
+        id,
+        { status: "expired", deadline: null, finished_at: clock.now() },
+        clock.now(),
+      );
       const expired = refresh(id);
       act("challenge_expired");
       options.onUpdate?.(expired, "challenge_expired");
@@ -219,7 +246,9 @@ export function createGameService(options: GameServiceOptions): GameService {
     const k = game.state.k;
     const offense = game.row.pending_offense as OffensePlay | null;
     let defense = game.row.pending_defense as DefensePlay | null;
-    if (game.row.mode === "solo" && game.state.offense !== HOUSE_SIDE) defense = housePick(game.row.seed, k, "defense");
+    if (game.row.mode === "solo" && game.state.offense !== HOUSE_SIDE) {
+      defense = housePick(game.row.seed, k, "defense");
+    }
     const offensePick = game.row.mode === "solo" && game.state.offense === HOUSE_SIDE
       ? housePick(game.row.seed, k, "offense")
       : offense;
@@ -227,7 +256,6 @@ export function createGameService(options: GameServiceOptions): GameService {
     act("shot_clock");
     const result = updated.state.log[updated.state.log.length - 1];
     options.onUpdate?.(updated, "shot_clock", result);
-    if (updated.row.status !== "active") options.onFinished?.(updated);
   };
 
   return {
@@ -241,6 +269,7 @@ export function createGameService(options: GameServiceOptions): GameService {
       return live.size;
     },
     start: () => deadlines.start(),
+    playerName: (playerId) => repo.getPlayer(playerId)?.name ?? "Unknown player",
     stop: () => deadlines.stop(),
     sideOf,
 
@@ -269,10 +298,18 @@ export function createGameService(options: GameServiceOptions): GameService {
 
     challenge({ challenger, opponent, possessions, guildId, channelId }) {
       if (challenger.id === opponent.id) {
-        throw new GameRuleError("self_challenge", "You can't challenge yourself. Try /blitz play to face the House.");
+        throw new GameRuleError(
+          "self_challenge",
+          "You can't challenge yourself. Try /blitz play to face the House.",
+        );
       }
-      if (opponent.bot) throw new GameRuleError("bot_opponent", `${opponent.name} is a bot and can't play.`);
-      if (possessions !== undefined && (!Number.isInteger(possessions) || possessions < 1 || possessions > 50)) {
+      if (opponent.bot) {
+        throw new GameRuleError("bot_opponent", `${opponent.name} is a bot and can't play.`);
+      }
+      if (
+        possessions !== undefined &&
+        (!Number.isInteger(possessions) || possessions < 1 || possessions > 50)
+      ) {
         throw new GameRuleError("bad_input", "Possessions must be a whole number from 1 to 50.");
       }
       const now = clock.now();
@@ -310,7 +347,10 @@ export function createGameService(options: GameServiceOptions): GameService {
       if (accept) {
         const busy = repo.openGameOf(player.id);
         if (busy && busy.id !== gameId) {
-          throw new GameRuleError("already_in_game", `You already have a game going (#${busy.id}).`);
+          throw new GameRuleError(
+            "already_in_game",
+            `You already have a game going (#${busy.id}).`,
+          );
         }
         repo.updateGame(gameId, { status: "active", deadline: now + game.row.shot_clock_ms }, now);
       } else {
@@ -326,22 +366,38 @@ export function createGameService(options: GameServiceOptions): GameService {
       const game = live.get(gameId);
       if (!game) throw new GameRuleError("game_over", "This game is over.");
       const side = sideOf(game, player.id);
-      if (!side) throw new GameRuleError("not_your_game", "This isn't your game. Start your own with /blitz play.");
+      if (!side) {
+        throw new GameRuleError(
+          "not_your_game",
+          "This isn't your game. Start your own with /blitz play.",
+        );
+      }
       if (game.row.status === "pending") {
         throw new GameRuleError("not_accepted", "The challenge hasn't been accepted yet.");
       }
       if (k !== game.state.k) {
-        throw new GameRuleError("stale_button", "That button is from an earlier possession; use the current board.");
+        throw new GameRuleError(
+          "stale_button",
+          "That button is from an earlier possession; use the current board.",
+        );
       }
       const onOffense = game.state.offense === side;
       if (onOffense && !isOffensePlay(play)) {
-        throw new GameRuleError("wrong_role", "You're on offense this possession: pick Drive, Mid-range or Three.");
+        throw new GameRuleError(
+          "wrong_role",
+          "You're on offense this possession: pick Drive, Mid-range or Three.",
+        );
       }
       if (!onOffense && !isDefensePlay(play)) {
-        throw new GameRuleError("wrong_role", "You're on defense this possession: pick Man, Zone or Press.");
+        throw new GameRuleError(
+          "wrong_role",
+          "You're on defense this possession: pick Man, Zone or Press.",
+        );
       }
       const pending = onOffense ? game.row.pending_offense : game.row.pending_defense;
-      if (pending) throw new GameRuleError("already_picked", `You already picked for this possession.`);
+      if (pending) {
+        throw new GameRuleError("already_picked", `You already picked for this possession.`);
+      }
       act("pick");
       if (game.row.mode === "solo") {
         const offense = onOffense ? play as OffensePlay : housePick(game.row.seed, k, "offense");
@@ -351,7 +407,11 @@ export function createGameService(options: GameServiceOptions): GameService {
       }
       const otherPending = onOffense ? game.row.pending_defense : game.row.pending_offense;
       if (!otherPending) {
-        repo.updateGame(gameId, onOffense ? { pending_offense: play } : { pending_defense: play }, clock.now());
+        repo.updateGame(
+          gameId,
+          onOffense ? { pending_offense: play } : { pending_defense: play },
+          clock.now(),
+        );
         return { game: refresh(gameId), side, play: play as OffensePlay };
       }
       const offense = (onOffense ? play : otherPending) as OffensePlay;
@@ -362,14 +422,19 @@ export function createGameService(options: GameServiceOptions): GameService {
 
     forfeit(playerId) {
       const row = repo.openGameOf(playerId);
-      if (!row) throw new GameRuleError("no_game", "You have no game going. Start one with /blitz play.");
+      if (!row) {
+        throw new GameRuleError("no_game", "You have no game going. Start one with /blitz play.");
+      }
       const game = live.get(row.id) ?? toLive(row);
       const now = clock.now();
       if (game.row.status === "pending") {
         repo.updateGame(row.id, { status: "declined", deadline: null, finished_at: now }, now);
       } else {
         const side = sideOf(game, playerId)!;
-        finish(game, forfeitState(game.state, side), { pending_offense: null, pending_defense: null }, now);
+        finish(game, forfeitState(game.state, side), {
+          pending_offense: null,
+          pending_defense: null,
+        }, now);
       }
       const updated = refresh(row.id);
       schedule(updated);
@@ -382,16 +447,18 @@ export function createGameService(options: GameServiceOptions): GameService {
       const game = live.get(gameId);
       if (game) game.row = { ...game.row, channel_id: channelId, message_id: messageId };
     },
-    get: (gameId) => live.get(gameId) ?? (() => {
-      const row = repo.getGame(gameId);
-      return row ? toLive(row) : undefined;
-    })(),
+    get: (gameId) =>
+      live.get(gameId) ?? (() => {
+        const row = repo.getGame(gameId);
+        return row ? toLive(row) : undefined;
+      })(),
     openGameOf: (playerId) => {
       const row = repo.openGameOf(playerId);
       return row ? live.get(row.id) ?? toLive(row) : undefined;
     },
     activeCount: () => live.size,
-    openInGuild: (guildId, limit = 10) => repo.openGamesInGuild(guildId, limit).map((row) => live.get(row.id) ?? toLive(row)),
+    openInGuild: (guildId, limit = 10) =>
+      repo.openGamesInGuild(guildId, limit).map((row) => live.get(row.id) ?? toLive(row)),
   };
 }
 

@@ -67,7 +67,10 @@ function inspectReadOnly(path: string, known: number): number {
     db = new DatabaseSync(path, { readOnly: true });
     const problems = checkIntegrity(db);
     if (problems.length > 0) {
-      throw new CorruptDatabaseError(path, `integrity check failed: ${problems.slice(0, 3).join("; ")}`);
+      throw new CorruptDatabaseError(
+        path,
+        `integrity check failed: ${problems.slice(0, 3).join("; ")}`,
+      );
     }
     const version = schemaVersion(db);
     if (version > known) throw new NewerSchemaError(path, version, known);
@@ -123,9 +126,14 @@ export function migrate(
       db.exec("COMMIT");
     } catch (error) {
       db.exec("ROLLBACK");
-      throw new Error(`Migration ${migration.version} (${migration.description}) failed: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new Error(
+        `Migration ${migration.version} (${migration.description}) failed: ${
+          (error as Error).message
+        }`,
+        {
+          cause: error,
+        },
+      );
     }
     onMigrate?.(migration);
   }

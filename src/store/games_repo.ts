@@ -47,7 +47,16 @@ export interface PlayerRow {
 /** A new game to insert. */
 export type NewGame = Pick<
   GameRow,
-  "guild_id" | "channel_id" | "mode" | "status" | "home_id" | "away_id" | "seed" | "possessions" | "shot_clock_ms" | "deadline"
+  | "guild_id"
+  | "channel_id"
+  | "mode"
+  | "status"
+  | "home_id"
+  | "away_id"
+  | "seed"
+  | "possessions"
+  | "shot_clock_ms"
+  | "deadline"
 >;
 
 /** What changes in a player's record when a game ends. */
@@ -78,9 +87,17 @@ export interface GamesRepo {
   /** Saves the changed fields of a game (one statement). */
   updateGame(id: number, fields: Partial<Omit<GameRow, "id">>, now: number): void;
   /** Ends a game and applies the players' results, in one transaction. */
-  finishGame(id: number, fields: Partial<Omit<GameRow, "id">>, results: PlayerResult[], now: number): void;
+  finishGame(
+    id: number,
+    fields: Partial<Omit<GameRow, "id">>,
+    results: PlayerResult[],
+    now: number,
+  ): void;
   /** Best players: in one guild (by games played there) or globally. */
-  leaderboard(scope: { guildId?: string }, limit: number): (PlayerRow & { guild_wins?: number; guild_losses?: number })[];
+  leaderboard(
+    scope: { guildId?: string },
+    limit: number,
+  ): (PlayerRow & { guild_wins?: number; guild_losses?: number })[];
   /** 1-based global rank of a player by rating. */
   rankOf(playerId: string): number | undefined;
   countGames(): { open: number; finished: number };
@@ -90,7 +107,10 @@ export interface GamesRepo {
 export function createGamesRepo(store: Store): GamesRepo {
   const setClause = (fields: Record<string, unknown>) => {
     const keys = Object.keys(fields).filter((k) => fields[k] !== undefined);
-    return { sql: keys.map((k) => `${k} = ?`).join(", "), values: keys.map((k) => fields[k] as string | number | null) };
+    return {
+      sql: keys.map((k) => `${k} = ?`).join(", "),
+      values: keys.map((k) => fields[k] as string | number | null),
+    };
   };
   const update = (id: number, fields: Partial<Omit<GameRow, "id">>, now: number) => {
     const { sql, values } = setClause({ ...fields, updated_at: now });
@@ -103,9 +123,12 @@ export function createGamesRepo(store: Store): GamesRepo {
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`,
       ).run(id, name, now);
     },
-    getPlayer: (id) => store.prepare("SELECT * FROM players WHERE id = ?").get(id) as PlayerRow | undefined,
+    getPlayer: (id) =>
+      store.prepare("SELECT * FROM players WHERE id = ?").get(id) as PlayerRow | undefined,
     openGameOf(playerId) {
-      return (store.prepare(`SELECT * FROM games WHERE home_id = ? AND ${OPEN} LIMIT 1`).get(playerId) ??
+      return (store.prepare(`SELECT * FROM games WHERE home_id = ? AND ${OPEN} LIMIT 1`).get(
+        playerId,
+      ) ??
         store.prepare(`SELECT * FROM games WHERE away_id = ? AND ${OPEN} LIMIT 1`).get(playerId)) as
           | GameRow
           | undefined;
@@ -131,8 +154,10 @@ export function createGamesRepo(store: Store): GamesRepo {
       );
       return row as unknown as GameRow;
     },
-    getGame: (id) => store.prepare("SELECT * FROM games WHERE id = ?").get(id) as GameRow | undefined,
-    openGames: () => store.prepare(`SELECT * FROM games WHERE ${OPEN} ORDER BY id`).all() as unknown as GameRow[],
+    getGame: (id) =>
+      store.prepare("SELECT * FROM games WHERE id = ?").get(id) as GameRow | undefined,
+    openGames: () =>
+      store.prepare(`SELECT * FROM games WHERE ${OPEN} ORDER BY id`).all() as unknown as GameRow[],
     openGamesInGuild: (guildId, limit) =>
       store.prepare(`SELECT * FROM games WHERE guild_id = ? AND ${OPEN} ORDER BY id DESC LIMIT ?`)
         .all(guildId, limit) as unknown as GameRow[],
@@ -140,13 +165,23 @@ export function createGamesRepo(store: Store): GamesRepo {
     finishGame(id, fields, results, now) {
       store.transaction(() => {
         update(id, { ...fields, finished_at: now }, now);
-        const guildId = (store.prepare("SELECT guild_id FROM games WHERE id = ?").get(id) as { guild_id: string | null })
+        const guildId = (store.prepare("SELECT guild_id FROM games WHERE id = ?").get(id) as {
+          guild_id: string | null;
+        })
           ?.guild_id;
         for (const r of results) {
           store.prepare(
             `UPDATE players SET rating = ?, wins = wins + ?, losses = losses + ?, points_for = points_for + ?,
                points_against = points_against + ?, games_played = games_played + 1, last_seen = ? WHERE id = ?`,
-          ).run(r.rating, r.won ? 1 : 0, r.lost ? 1 : 0, r.pointsFor, r.pointsAgainst, now, r.playerId);
+          ).run(
+            r.rating,
+            r.won ? 1 : 0,
+            r.lost ? 1 : 0,
+            r.pointsFor,
+            r.pointsAgainst,
+            now,
+            r.playerId,
+          );
           if (guildId) {
             store.prepare(
               `INSERT INTO guild_players (guild_id, player_id, wins, losses, games_played) VALUES (?, ?, ?, ?, 1)
@@ -163,7 +198,10 @@ export function createGamesRepo(store: Store): GamesRepo {
           `SELECT p.*, g.wins AS guild_wins, g.losses AS guild_losses FROM guild_players g
            JOIN players p ON p.id = g.player_id WHERE g.guild_id = ?
            ORDER BY p.rating DESC, g.wins DESC, p.id LIMIT ?`,
-        ).all(scope.guildId, limit) as unknown as (PlayerRow & { guild_wins: number; guild_losses: number })[];
+        ).all(
+          scope.guildId,
+          limit,
+        ) as unknown as (PlayerRow & { guild_wins: number; guild_losses: number })[];
       }
       return store.prepare(
         "SELECT * FROM players WHERE games_played > 0 ORDER BY rating DESC, id LIMIT ?",

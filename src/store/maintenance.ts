@@ -14,7 +14,9 @@ export function tableRowCounts(db: DatabaseSync): Record<string, number> {
   ).all() as { name: string }[];
   const counts: Record<string, number> = {};
   for (const { name } of tables) {
-    const row = db.prepare(`SELECT count(*) AS n FROM ${quoteIdentifier(name)}`).get() as { n: number };
+    const row = db.prepare(`SELECT count(*) AS n FROM ${quoteIdentifier(name)}`).get() as {
+      n: number;
+    };
     counts[name] = Number(row.n);
   }
   return counts;
@@ -23,7 +25,9 @@ export function tableRowCounts(db: DatabaseSync): Record<string, number> {
 /** Does this database carry Blitz's schema (a schema version and the `settings` table)? */
 export function hasBlitzSchema(db: DatabaseSync): boolean {
   if (schemaVersion(db) < 1) return false;
-  const row = db.prepare("SELECT 1 AS found FROM sqlite_schema WHERE type = 'table' AND name = 'settings'")
+  const row = db.prepare(
+    "SELECT 1 AS found FROM sqlite_schema WHERE type = 'table' AND name = 'settings'",
+  )
     .get() as { found: number } | undefined;
   return row?.found === 1;
 }
@@ -39,7 +43,10 @@ export function vacuumInto(db: DatabaseSync, path: string): void {
 
 /** Opens a file that nothing else writes (a backup) without creating -wal/-shm/-journal files. */
 export function openImmutable(path: string): DatabaseSync {
-  const escaped = path.replace(/[%?#]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  const escaped = path.replace(
+    /[%?#]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
   return new DatabaseSync(`file:${escaped}?immutable=1`, { readOnly: true });
 }
 
@@ -254,15 +261,19 @@ export function* exportRows(
   const order: string[] = [];
   for (const key of query.sort ?? []) {
     if (!known.includes(key.column)) {
-      throw new RangeError(`Unknown column "${key.column}" for ${table} (columns: ${known.join(", ")})`);
+      throw new RangeError(
+        `Unknown column "${key.column}" for ${table} (columns: ${known.join(", ")})`,
+      );
     }
     order.push(`${quoteIdentifier(key.column)} ${key.descending ? "DESC" : "ASC"}`);
   }
   order.push(`${quoteIdentifier(spec.key)} ASC`);
-  const where = query.sinceMs !== undefined ? `WHERE ${quoteIdentifier(spec.sinceColumn)} >= ?` : "";
-  const sql = `SELECT ${known.map(quoteIdentifier).join(", ")} FROM ${quoteIdentifier(table)} ${where} ORDER BY ${
-    order.join(", ")
-  }`;
+  const where = query.sinceMs !== undefined
+    ? `WHERE ${quoteIdentifier(spec.sinceColumn)} >= ?`
+    : "";
+  const sql = `SELECT ${known.map(quoteIdentifier).join(", ")} FROM ${
+    quoteIdentifier(table)
+  } ${where} ORDER BY ${order.join(", ")}`;
   const statement = db.prepare(sql);
   const params = query.sinceMs !== undefined ? [query.sinceMs] : [];
   for (const row of statement.iterate(...params)) yield row as Record<string, unknown>;

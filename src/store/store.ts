@@ -4,7 +4,7 @@
  * running instance) without the repositories holding stale statements.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { type OpenDatabaseOptions, openDatabase } from "./db.ts";
+import { openDatabase, type OpenDatabaseOptions } from "./db.ts";
 
 /** The operations every part of Blitz may ask of the store. */
 export interface Store {
@@ -92,7 +92,9 @@ export function openStore(path: string, options: OpenDatabaseOptions = {}): Stor
       return (prepare("SELECT 1 AS one").get() as { one: number } | undefined)?.one === 1;
     },
     getSetting: (key) =>
-      (prepare("SELECT value FROM settings WHERE key = ?").get(key) as { value: string } | undefined)?.value,
+      (prepare("SELECT value FROM settings WHERE key = ?").get(key) as
+        | { value: string }
+        | undefined)?.value,
     setSetting: (key, value) => {
       prepare(
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

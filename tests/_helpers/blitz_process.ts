@@ -109,14 +109,18 @@ export function spawnBlitz(options: SpawnOptions): BlitzProcess {
 }
 
 /** Runs `blitz <args>` to completion. */
-export async function runBlitz(options: SpawnOptions): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runBlitz(
+  options: SpawnOptions,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const proc = spawnBlitz(options);
   const code = await proc.exited;
   return { code, stdout: proc.stdout(), stderr: proc.stderr() };
 }
 
 /** Ports and a data dir for one `blitz run` in sandbox mode. */
-export function sandboxRunEnv(dataDir: string): Record<string, string> & { httpPort: string; sandboxPort: string } {
+export function sandboxRunEnv(
+  dataDir: string,
+): Record<string, string> & { httpPort: string; sandboxPort: string } {
   const httpPort = String(freePort());
   const sandboxPort = String(freePort());
   return {
@@ -130,12 +134,18 @@ export function sandboxRunEnv(dataDir: string): Record<string, string> & { httpP
 }
 
 /** Polls `url` until it answers 200 (the process must be running), or throws after `timeoutMs`. */
-export async function waitForHttp200(url: string, proc: BlitzProcess, timeoutMs = 20_000): Promise<number> {
+export async function waitForHttp200(
+  url: string,
+  proc: BlitzProcess,
+  timeoutMs = 20_000,
+): Promise<number> {
   const started = Date.now();
   let finished = false;
   proc.exited.then(() => (finished = true));
   while (Date.now() - started < timeoutMs) {
-    if (finished) throw new Error(`blitz exited before ${url} answered 200; stderr:\n${proc.stderr()}`);
+    if (finished) {
+      throw new Error(`blitz exited before ${url} answered 200; stderr:\n${proc.stderr()}`);
+    }
     try {
       const response = await fetch(url);
       await response.body?.cancel();

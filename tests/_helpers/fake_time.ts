@@ -17,7 +17,9 @@ export function fakeTime(start = Date.UTC(2026, 10, 22, 12, 0, 0)): FakeTime {
   const fireDue = () => {
     for (;;) {
       let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const entry of timers) if (entry[1].at <= now && (!next || entry[1].at < next[1].at)) next = entry;
+      for (const entry of timers) {
+        if (entry[1].at <= now && (!next || entry[1].at < next[1].at)) next = entry;
+      }
       if (!next) return;
       timers.delete(next[0]);
       next[1].fn();
@@ -37,7 +39,9 @@ export function fakeTime(start = Date.UTC(2026, 10, 22, 12, 0, 0)): FakeTime {
       const target = now + ms;
       for (;;) {
         let earliest: number | undefined;
-        for (const t of timers.values()) if (t.at <= target && (earliest === undefined || t.at < earliest)) earliest = t.at;
+        for (const t of timers.values()) {
+          if (t.at <= target && (earliest === undefined || t.at < earliest)) earliest = t.at;
+        }
         if (earliest === undefined) break;
         now = Math.max(now, earliest);
         fireDue();

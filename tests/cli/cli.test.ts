@@ -53,7 +53,13 @@ describe("blitz command line", () => {
     const dataDir = await tempDir();
     const { code, stderr } = await runBlitz({
       args: ["run"],
-      env: { BLITZ_DATA_DIR: dataDir, BLITZ_HTTP_PORT: "http", LOG_LEVEL: "chatty", BACKUP_KEEP: "1", BLITZ_TIMEZONE: "Nowhere/City" },
+      env: {
+        BLITZ_DATA_DIR: dataDir,
+        BLITZ_HTTP_PORT: "http",
+        LOG_LEVEL: "chatty",
+        BACKUP_KEEP: "1",
+        BLITZ_TIMEZONE: "Nowhere/City",
+      },
     });
     expect(code).toBe(78);
     expect(stderr).toMatch(/Configuration is invalid \(3 problems\)/);
@@ -69,7 +75,10 @@ describe("blitz command line", () => {
     const port = (listener.addr as Deno.NetAddr).port;
     try {
       const env = sandboxRunEnv(dataDir);
-      const { code, stderr } = await runBlitz({ args: ["run"], env: { ...env, BLITZ_HTTP_PORT: String(port) } });
+      const { code, stderr } = await runBlitz({
+        args: ["run"],
+        env: { ...env, BLITZ_HTTP_PORT: String(port) },
+      });
       expect(code).toBe(78);
       expect(stderr).toContain(`127.0.0.1:${port}: the port is already in use`);
       expect(stderr).toContain("BLITZ_HTTP_PORT");

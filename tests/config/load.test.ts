@@ -29,7 +29,10 @@ describe("configuration", () => {
   it("takes a flag over the environment, the environment over .env, and .env over defaults", async () => {
     const dir = await tempDir();
     const dotenv = join(dir, ".env");
-    await Deno.writeTextFile(dotenv, "BLITZ_HTTP_PORT=7001\nLOG_LEVEL=debug\nBLITZ_DATA_DIR='/srv/blitz'\n# comment\n");
+    await Deno.writeTextFile(
+      dotenv,
+      "BLITZ_HTTP_PORT=7001\nLOG_LEVEL=debug\nBLITZ_DATA_DIR='/srv/blitz'\n# comment\n",
+    );
     const fromDotenv = loadConfig({ env: {}, dotenvPath: dotenv });
     expect(fromDotenv.httpPort).toBe(7001);
     expect(fromDotenv.dataDir).toBe("/srv/blitz");
@@ -53,13 +56,18 @@ describe("configuration", () => {
     );
     expect(problems).toHaveLength(3);
     expect(problems[0]).toMatch(/LOG_LEVEL="loud" must be one of .*for example LOG_LEVEL=info/);
-    expect(problems[1]).toMatch(/BLITZ_HTTP_PORT="eighty" must be a whole number.*BLITZ_HTTP_PORT=8000/);
+    expect(problems[1]).toMatch(
+      /BLITZ_HTTP_PORT="eighty" must be a whole number.*BLITZ_HTTP_PORT=8000/,
+    );
     expect(problems[2]).toMatch(/BLITZ_TIMEZONE="Mars\/Olympus" is not a known IANA time zone/);
   });
 
   it("rejects out-of-range ports and malformed ids", () => {
     const problems = problemsOf(() =>
-      loadConfig({ env: { BLITZ_HTTP_PORT: "70000", ADMIN_USER_IDS: "123,abc", DEV_GUILD_ID: "x" }, dotenvPath: null })
+      loadConfig({
+        env: { BLITZ_HTTP_PORT: "70000", ADMIN_USER_IDS: "123,abc", DEV_GUILD_ID: "x" },
+        dotenvPath: null,
+      })
     );
     expect(problems.join("\n")).toMatch(/BLITZ_HTTP_PORT="70000" must be at most 65535/);
     expect(problems.join("\n")).toMatch(/ADMIN_USER_IDS="123,abc" must be a Discord id/);
@@ -88,7 +96,9 @@ describe("configuration", () => {
     const dotenv = join(dir, ".env");
     await Deno.writeTextFile(dotenv, "LOG_LEVEL=info\nthis is not a setting\n");
     const problems = problemsOf(() => loadConfig({ env: {}, dotenvPath: dotenv }));
-    expect(problems).toEqual([expect.stringMatching(/line 2 is not KEY=value: "this is not a setting"/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/line 2 is not KEY=value: "this is not a setting"/),
+    ]);
   });
 
   it("ships a .env.example that documents every variable with its default", async () => {

@@ -23,7 +23,10 @@ describe("data directory lock", () => {
   it("takes over a stale lock whose process is gone, and says whose it was", async () => {
     const dir = await tempDir();
     const pid = await deadPid();
-    await Deno.writeTextFile(join(dir, "blitz.lock"), JSON.stringify({ pid, startTime: "1", acquiredAt: "x" }));
+    await Deno.writeTextFile(
+      join(dir, "blitz.lock"),
+      JSON.stringify({ pid, startTime: "1", acquiredAt: "x" }),
+    );
     const lock = acquireLock(dir);
     expect(lock.tookOverFrom?.pid).toBe(pid);
     expect(readLock(dir)?.pid).toBe(Deno.pid);
@@ -33,7 +36,10 @@ describe("data directory lock", () => {
   it("treats a lock whose pid now belongs to another process as stale", async () => {
     const dir = await tempDir();
     // pid 1 exists, but its start time is not the one recorded: the pid was reused.
-    await Deno.writeTextFile(join(dir, "blitz.lock"), JSON.stringify({ pid: 1, startTime: "999999999", acquiredAt: "x" }));
+    await Deno.writeTextFile(
+      join(dir, "blitz.lock"),
+      JSON.stringify({ pid: 1, startTime: "999999999", acquiredAt: "x" }),
+    );
     const lock = acquireLock(dir);
     expect(lock.tookOverFrom?.pid).toBe(1);
     lock.release();

@@ -11,14 +11,19 @@ function setup(state: { store: boolean; connected: boolean; acked: boolean }) {
     heartbeatAcknowledged: () => state.acked,
     latencyMs: () => (state.connected ? 42 : undefined),
   };
-  const health = createHealthMonitor({ clock, startedAt: 1_000_000 - 65_000, pingStore: () => state.store, gateway });
+  const health = createHealthMonitor({
+    clock,
+    startedAt: 1_000_000 - 65_000,
+    pingStore: () => state.store,
+    gateway,
+  });
   const metrics = createMetrics({ uptimeSeconds: () => 65 });
   const app = createHttpApp({ health, metrics, version: "9.9.9", logger: log("test") });
   return { app, health, metrics };
 }
 
 describe("GET /health", () => {
-  it("answers 200 with a body that begins {\"status\":\"ok\" and says discord online when all is well", async () => {
+  it('answers 200 with a body that begins {"status":"ok" and says discord online when all is well', async () => {
     const { app, health } = setup({ store: true, connected: true, acked: true });
     const response = await app.request("/health");
     expect(response.status).toBe(200);
@@ -34,7 +39,11 @@ describe("GET /health", () => {
   for (
     const [what, state, failing] of [
       ["the gateway is down", { store: true, connected: false, acked: false }, "gateway"],
-      ["heartbeats are not acknowledged", { store: true, connected: true, acked: false }, "heartbeat"],
+      [
+        "heartbeats are not acknowledged",
+        { store: true, connected: true, acked: false },
+        "heartbeat",
+      ],
       ["the database does not answer", { store: false, connected: true, acked: true }, "database"],
     ] as const
   ) {

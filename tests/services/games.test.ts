@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { openStore } from "../../src/store/mod.ts";
 import { createGamesRepo } from "../../src/store/games_repo.ts";
-import { createGameService, type GameServiceOptions, type LiveGame } from "../../src/services/games.ts";
+import {
+  createGameService,
+  type GameServiceOptions,
+  type LiveGame,
+} from "../../src/services/games.ts";
 import { GameRuleError } from "../../src/services/game_errors.ts";
 import { fakeTime } from "../_helpers/fake_time.ts";
 import { tempDir } from "../_helpers/temp_dir.ts";
@@ -57,7 +61,12 @@ describe("game service", () => {
     expect(game.state.offense).toBe("home");
     let turns = 0;
     while (game.row.status === "active") {
-      game = service.pick({ gameId: game.row.id, k: game.state.k, play: playFor(game, alice.id), player: alice }).game;
+      game = service.pick({
+        gameId: game.row.id,
+        k: game.state.k,
+        play: playFor(game, alice.id),
+        player: alice,
+      }).game;
       turns++;
       expect(turns).toBeLessThan(100);
     }
@@ -74,16 +83,34 @@ describe("game service", () => {
   it("plays a challenge between two users and moves their Elo ratings by the same amount", async () => {
     const { open } = await setup();
     const { service, repo, store } = open();
-    let game = service.challenge({ challenger: alice, opponent: bob, possessions: 2, guildId: "g1", channelId: "c1" });
+    let game = service.challenge({
+      challenger: alice,
+      opponent: bob,
+      possessions: 2,
+      guildId: "g1",
+      channelId: "c1",
+    });
     expect(game.row.status).toBe("pending");
-    expect(refusal(() => service.pick({ gameId: game.row.id, k: 0, play: "three", player: alice }))).toBe("not_accepted");
-    expect(refusal(() => service.respond({ gameId: game.row.id, player: carol, accept: true }))).toBe("not_challenged");
+    expect(refusal(() => service.pick({ gameId: game.row.id, k: 0, play: "three", player: alice })))
+      .toBe("not_accepted");
+    expect(refusal(() => service.respond({ gameId: game.row.id, player: carol, accept: true })))
+      .toBe("not_challenged");
     game = service.respond({ gameId: game.row.id, player: bob, accept: true });
     expect(game.row.status).toBe("active");
     while (game.row.status === "active") {
-      const first = service.pick({ gameId: game.row.id, k: game.state.k, play: playFor(game, alice.id), player: alice });
+      const first = service.pick({
+        gameId: game.row.id,
+        k: game.state.k,
+        play: playFor(game, alice.id),
+        player: alice,
+      });
       expect(first.resolved).toBeUndefined();
-      game = service.pick({ gameId: game.row.id, k: game.state.k, play: playFor(game, bob.id), player: bob }).game;
+      game = service.pick({
+        gameId: game.row.id,
+        k: game.state.k,
+        play: playFor(game, bob.id),
+        player: bob,
+      }).game;
     }
     expect(game.row.status).toBe("completed");
     const a = repo.getPlayer(alice.id)!;
@@ -98,23 +125,45 @@ describe("game service", () => {
   it("refuses misuse with a reason and changes nothing", async () => {
     const { open } = await setup();
     const { service, repo, store } = open();
-    const game = service.challenge({ challenger: alice, opponent: bob, guildId: "g1", channelId: "c1" });
+    const game = service.challenge({
+      challenger: alice,
+      opponent: bob,
+      guildId: "g1",
+      channelId: "c1",
+    });
     service.respond({ gameId: game.row.id, player: bob, accept: true });
     const before = JSON.stringify(repo.getGame(game.row.id));
-    expect(refusal(() => service.challenge({ challenger: alice, opponent: alice, guildId: "g1", channelId: "c1" })))
+    expect(
+      refusal(() =>
+        service.challenge({ challenger: alice, opponent: alice, guildId: "g1", channelId: "c1" })
+      ),
+    )
       .toBe("self_challenge");
-    expect(refusal(() =>
-      service.challenge({ challenger: carol, opponent: { id: "9", name: "Bot", bot: true }, guildId: "g1", channelId: "c1" })
-    )).toBe("bot_opponent");
-    expect(refusal(() => service.startSolo({ player: alice, guildId: "g1", channelId: "c1" }))).toBe("already_in_game");
-    expect(refusal(() => service.pick({ gameId: game.row.id, k: 0, play: "three", player: carol }))).toBe("not_your_game");
-    expect(refusal(() => service.pick({ gameId: game.row.id, k: 0, play: "zone", player: alice }))).toBe("wrong_role");
-    expect(refusal(() => service.pick({ gameId: game.row.id, k: 0, play: "three", player: bob }))).toBe("wrong_role");
-    expect(refusal(() => service.pick({ gameId: game.row.id, k: 5, play: "three", player: alice }))).toBe("stale_button");
+    expect(
+      refusal(() =>
+        service.challenge({
+          challenger: carol,
+          opponent: { id: "9", name: "Bot", bot: true },
+          guildId: "g1",
+          channelId: "c1",
+        })
+      ),
+    ).toBe("bot_opponent");
+    expect(refusal(() => service.startSolo({ player: alice, guildId: "g1", channelId: "c1" })))
+      .toBe("already_in_game");
+    expect(refusal(() => service.pick({ gameId: game.row.id, k: 0, play: "three", player: carol })))
+      .toBe("not_your_game");
+    expect(refusal(() => service.pick({ gameId: game.row.id, k: 0, play: "zone", player: alice })))
+      .toBe("wrong_role");
+    expect(refusal(() => service.pick({ gameId: game.row.id, k: 0, play: "three", player: bob })))
+      .toBe("wrong_role");
+    expect(refusal(() => service.pick({ gameId: game.row.id, k: 5, play: "three", player: alice })))
+      .toBe("stale_button");
     expect(JSON.stringify(repo.getGame(game.row.id))).toBe(before);
     service.pick({ gameId: game.row.id, k: 0, play: "three", player: alice });
     const afterPick = JSON.stringify(repo.getGame(game.row.id));
-    expect(refusal(() => service.pick({ gameId: game.row.id, k: 0, play: "drive", player: alice }))).toBe("already_picked");
+    expect(refusal(() => service.pick({ gameId: game.row.id, k: 0, play: "drive", player: alice })))
+      .toBe("already_picked");
     expect(JSON.stringify(repo.getGame(game.row.id))).toBe(afterPick);
     store.close();
   });
@@ -122,7 +171,12 @@ describe("game service", () => {
   it("commits a pick before returning it", async () => {
     const { open } = await setup();
     const { service, repo, store } = open();
-    const game = service.challenge({ challenger: alice, opponent: bob, guildId: "g1", channelId: "c1" });
+    const game = service.challenge({
+      challenger: alice,
+      opponent: bob,
+      guildId: "g1",
+      channelId: "c1",
+    });
     service.respond({ gameId: game.row.id, player: bob, accept: true });
     service.pick({ gameId: game.row.id, k: 0, play: "drive", player: alice });
     expect(repo.getGame(game.row.id)!.pending_offense).toBe("drive");
@@ -133,14 +187,23 @@ describe("game service", () => {
     const { open, time } = await setup();
     const { service, store, updates } = open();
     service.start();
-    const game = service.challenge({ challenger: alice, opponent: bob, guildId: "g1", channelId: "c1" });
+    const game = service.challenge({
+      challenger: alice,
+      opponent: bob,
+      guildId: "g1",
+      channelId: "c1",
+    });
     service.respond({ gameId: game.row.id, player: bob, accept: true });
     time.advance(SHOT_CLOCK - 1);
     expect(service.get(game.row.id)!.state.k).toBe(0);
     time.advance(1);
     const after = service.get(game.row.id)!;
     expect(after.state.k).toBe(1);
-    expect(after.state.log[0]).toMatchObject({ outcome: "violation", defensePick: "man", defenseDefaulted: true });
+    expect(after.state.log[0]).toMatchObject({
+      outcome: "violation",
+      defensePick: "man",
+      defenseDefaulted: true,
+    });
     expect(updates.at(-1)?.[1]).toBe("shot_clock");
     service.stop();
     store.close();
@@ -150,7 +213,12 @@ describe("game service", () => {
     const { open, time } = await setup();
     const { service, store } = open();
     service.start();
-    const game = service.challenge({ challenger: alice, opponent: bob, guildId: "g1", channelId: "c1" });
+    const game = service.challenge({
+      challenger: alice,
+      opponent: bob,
+      guildId: "g1",
+      channelId: "c1",
+    });
     service.respond({ gameId: game.row.id, player: bob, accept: true });
     time.advance(SHOT_CLOCK * 3);
     expect(service.get(game.row.id)!.row.status).toBe("abandoned");
@@ -163,11 +231,18 @@ describe("game service", () => {
     const { open, time } = await setup();
     const { service, store, updates } = open();
     service.start();
-    const game = service.challenge({ challenger: alice, opponent: bob, guildId: "g1", channelId: "c1" });
+    const game = service.challenge({
+      challenger: alice,
+      opponent: bob,
+      guildId: "g1",
+      channelId: "c1",
+    });
     time.advance(5 * 60_000);
     expect(service.get(game.row.id)!.row.status).toBe("expired");
     expect(updates.at(-1)?.[1]).toBe("challenge_expired");
-    expect(service.startSolo({ player: alice, guildId: "g1", channelId: "c1" }).row.status).toBe("active");
+    expect(service.startSolo({ player: alice, guildId: "g1", channelId: "c1" }).row.status).toBe(
+      "active",
+    );
     service.stop();
     store.close();
   });
@@ -176,7 +251,12 @@ describe("game service", () => {
     const { open, time } = await setup();
     const first = open();
     first.service.start();
-    const game = first.service.challenge({ challenger: alice, opponent: bob, guildId: "g1", channelId: "c1" });
+    const game = first.service.challenge({
+      challenger: alice,
+      opponent: bob,
+      guildId: "g1",
+      channelId: "c1",
+    });
     first.service.respond({ gameId: game.row.id, player: bob, accept: true });
     first.service.pick({ gameId: game.row.id, k: 0, play: "mid", player: alice });
     time.advance(20_000);
@@ -189,7 +269,10 @@ describe("game service", () => {
     const resumed = second.service.get(game.row.id)!;
     expect(resumed.row.pending_offense).toBe("mid");
     time.advance(10_000); // the remaining 10 s of the stored 30 s shot clock
-    expect(second.service.get(game.row.id)!.state.log[0]).toMatchObject({ offensePick: "mid", defensePick: "man" });
+    expect(second.service.get(game.row.id)!.state.log[0]).toMatchObject({
+      offensePick: "mid",
+      defensePick: "man",
+    });
     second.service.stop();
     second.store.close();
   });
@@ -197,7 +280,12 @@ describe("game service", () => {
   it("applies on start a shot clock that expired while Blitz was down", async () => {
     const { open, time } = await setup();
     const first = open();
-    const game = first.service.challenge({ challenger: alice, opponent: bob, guildId: "g1", channelId: "c1" });
+    const game = first.service.challenge({
+      challenger: alice,
+      opponent: bob,
+      guildId: "g1",
+      channelId: "c1",
+    });
     first.service.respond({ gameId: game.row.id, player: bob, accept: true });
     first.store.close();
     time.advance(SHOT_CLOCK + 5_000); // down for longer than the shot clock
@@ -213,7 +301,12 @@ describe("game service", () => {
   it("forfeit ends the game as a loss for the forfeiter", async () => {
     const { open } = await setup();
     const { service, repo, store } = open();
-    const game = service.challenge({ challenger: alice, opponent: bob, guildId: "g1", channelId: "c1" });
+    const game = service.challenge({
+      challenger: alice,
+      opponent: bob,
+      guildId: "g1",
+      channelId: "c1",
+    });
     service.respond({ gameId: game.row.id, player: bob, accept: true });
     const ended = service.forfeit(bob.id);
     expect(ended.row.status).toBe("forfeited");

@@ -22,7 +22,8 @@ describe("store: opening the database", () => {
   it("creates a new database in WAL mode with foreign keys, NORMAL sync and the latest schema", async () => {
     const path = join(await tempDir(), "blitz.db");
     const store = openStore(path);
-    const pragma = (name: string) => Object.values(store.db.prepare(`PRAGMA ${name}`).get() as object)[0];
+    const pragma = (name: string) =>
+      Object.values(store.db.prepare(`PRAGMA ${name}`).get() as object)[0];
     expect(pragma("journal_mode")).toBe("wal");
     expect(pragma("foreign_keys")).toBe(1);
     expect(pragma("synchronous")).toBe(1);
@@ -46,7 +47,9 @@ describe("store: opening the database", () => {
         sql: "CREATE TABLE half (id INTEGER); INSERT INTO nowhere VALUES (1);",
       },
     ];
-    expect(() => openDatabase(path, { migrations: broken })).toThrow(/Migration \d+ \(half-broken\) failed/);
+    expect(() => openDatabase(path, { migrations: broken })).toThrow(
+      /Migration \d+ \(half-broken\) failed/,
+    );
     const db = new DatabaseSync(path);
     expect((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version)
       .toBe(LATEST_SCHEMA_VERSION);

@@ -1,0 +1,106 @@
+/**
+ * The Discord bot: connection, command sync, and the handlers for every command and button.
+ * The only folder that imports discordeno.
+ */
+import type { Clock } from "../clock.ts";
+import { log } from "../log.ts";
+import type { BlitzMetrics } from "../ops/metrics.ts";
+import type { GameService } from "../services/games.ts";
+import type { GamesRepo } from "../store/games_repo.ts";
+import { BLITZ_COMMAND, createBlitzCommand } from "./blitz_command.ts";
+import { type BoardUpdater, createBoardUpdater } from "./board_updater.ts";
+import { type CommandDefinition, PING_COMMAND, syncCommands } from "./commands.ts";
+import { createDiscordConnection, type DiscordConnection } from "./discord.ts";
+import { createGameButtons } from "./game_buttons.ts";
+import { createPingHandler } from "./ping.ts";
+import { createInteractionRouter, type InteractionRouter } from "./router.ts";
+import type { RawInteraction } from "./types.ts";
+import { createUserRateLimiter } from "./user_rate_limit.ts";
+
+export { GatewayFatalError, TokenRejectedError } from "./discord.ts";
+export type { BoardUpdater } from "./board_updater.ts";
+
+/** Every slash command Blitz registers, in order. */
+export const COMMAND_DEFINITIONS: readonly CommandDefinition[] = [PING_COMMAND, BLITZ_COMMAND];
+
+/** What the bot needs from the rest of Blitz. */
+export interface BotDeps {
+  token: string;
+  apiUrl: string;
+  gatewayUrl?: string;
+  devGuildId?: string;
+  clock: Clock;
+  metrics: BlitzMetrics;
+  games: GameService;
+  gamesRepo: GamesRepo;
+  rateLimit: { burst: number; perSecond: number };
+  /** Wraps each interaction (the pause gate of an in-process restore). */
+  runInteraction?: (handle: () => Promise<void>) => Promise<void>;
+  onFatal: (error: Error) => void;
+}
+
+/** A connected bot. */
+export interface Bot {
+  readonly connection: DiscordConnection;
+  readonly router: InteractionRouter;
+  readonly boards: BoardUpdater;
+  /** Checks the token, connects the gateway (resolves on READY) and syncs the commands. */
+  start(): Promise<{ username: string; synced: number }>;
+  stop(): Promise<void>;
+}
+
+/** Creates the bot's parts without connecting (so the app can register its stop first). */
+export function createBot(deps: BotDeps): Bot {
+  const logger = log("bot");
+  const run = deps.runInteraction ?? ((handle) => handle());
+  const late: { router?: InteractionRouter } = {};
+  const connection = createDiscordConnection({
+    token: deps.token,
+    apiUrl: deps.apiUrl,
+    gatewayUrl: deps.gatewayUrl,
+    logger: log("discord"),
+    onDispatch: (payload) => {
+      const active = late.router;
+      if (payload.t !== "INTERACTION_CREATE" || !active) return;
+      run(() => active.handle(payload.d as RawInteraction)).catch((error) =>
+        logger.error("Interaction failed outside its handler: {error}", { error })
+      );
+    },
+    onFatal: deps.onFatal,
+  });
+  const boards = createBoardUpdater({ rest: connection.rest, games: deps.games, logger });
+  const limiter = createUserRateLimiter({ clock: deps.clock, ...deps.rateLimit });
+  const router = createInteractionRouter({
+    rest: connection.rest,
+    logger,
+    metrics: deps.metrics,
+    clock: deps.clock,
+    rateLimit: (userId) => limiter.take(userId),
+    commands: {
+      ping: createPingHandler(() => connection.latencyMs()),
+      blitz: createBlitzCommand({
+        games: deps.games,
+        repo: deps.gamesRepo,
+        logger,
+        rememberBoard: (ctx, game) => boards.remember(ctx, game),
+        refreshBoard: (gameId) => boards.refresh(gameId),
+      }),
+    },
+    components: createGameButtons({ games: deps.games, boards }),
+  });
+  late.router = router;
+  return {
+    connection,
+    router,
+    boards,
+    async start() {
+      const me = await connection.start();
+      const synced = await syncCommands(connection.rest, COMMAND_DEFINITIONS, deps.devGuildId);
+      return { username: me.username, synced };
+    },
+    async stop() {
+      await boards.flush();
+      await connection.stop();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Runs a backup job in a fresh Worker (one per job, terminated after it answers), so the main
+ * thread only waits on a message. `inline: true` runs it on the calling thread instead (the
+ * benchmark's comparison; tests that inject failures).
+ */
+import {
+  type BackupJob,
+  JobError,
+  type JobFailureKind,
+  type PrepareJob,
+  type PrepareResult,
+  runJobInline,
+  type SnapshotJob,
+  type SnapshotResult,
+  type VerifyJob,
+  type VerifyResult,
+} from "./jobs.ts";
+import type { WorkerReply } from "./worker.ts";
+
+/** Runs jobs; the service receives one so tests can replace it. */
+export interface JobRunner {
+  (job: SnapshotJob): Promise<SnapshotResult>;
+  (job: VerifyJob): Promise<VerifyResult>;
+  (job: PrepareJob): Promise<PrepareResult>;
+}
+
+const WORKER_URL = new URL("./worker.ts", import.meta.url);
+
+function inWorker(job: BackupJob): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_URL.href, { type: "module", name: `blitz-backup-${job.op}` });
+    const finish = () => worker.terminate();
+    worker.onmessage = (event: MessageEvent<WorkerReply>) => {
+      finish();
+      const reply = event.data;
+      if (reply.ok) resolve(reply.result);
+      else reject(new JobError(reply.failure.kind as JobFailureKind, reply.failure.message));
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      finish();
+      reject(new JobError("other", `The backup worker failed: ${event.message}`));
+    };
+    worker.onmessageerror = () => {
+      finish();
+      reject(new JobError("other", "The backup worker sent an unreadable message"));
+    };
+    worker.postMessage(job);
+  });
+}
+
+/** Creates a runner: in a Worker (default) or inline. */
+export function createJobRunner(options: { inline?: boolean } = {}): JobRunner {
+  const run = (job: BackupJob) => options.inline ? runJobInline(job) : inWorker(job);
+  return run as JobRunner;
+}
