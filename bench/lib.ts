@@ -1,0 +1,55 @@
+/** Shared pieces of the benchmarks: figures, percentiles, process memory, temp dirs. */
+
+/** One measured figure. */
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  /** The target it is compared with, e.g. "< 4096". */
+  target?: string;
+  /** Did it meet the target (undefined: nothing to compare). */
+  ok?: boolean;
+  note?: string;
+}
+
+/** A benchmark: a name and a function that returns its figures. */
+export interface Bench {
+  name: string;
+  description: string;
+  run(): Promise<Figure[]>;
+}
+
+/** The p-th percentile (0..100) of `values` (nearest rank). */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+/** Resident set size of a process in bytes (Linux /proc). */
+export function rssOf(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kb * 1024;
+}
+
+/** CPU seconds (user + system) used by a process so far (Linux /proc). */
+export function cpuSecondsOf(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/** A temporary directory removed by the returned cleanup. */
+export async function benchDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await Deno.makeTempDir({ prefix: "blitz-bench-" });
+  return { dir, cleanup: () => Deno.remove(dir, { recursive: true }).catch(() => {}) };
+}
+
+/** Rounds for printing. */
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

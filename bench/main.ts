@@ -1,0 +1,58 @@
+/**
+ * `deno task bench [--only NAME,...]`: runs the benchmarks, prints their figures, and writes
+ * them to bench/results/latest.json with the date, machine and commit.
+ */
+import { type Bench, type Figure } from "./lib.ts";
+import { loadBench, storageBench } from "./storage.ts";
+import { startBench } from "./start.ts";
+
+const BENCHES: Bench[] = [storageBench, loadBench, startBench];
+
+const onlyIndex = Deno.args.indexOf("--only");
+const only = onlyIndex >= 0 ? (Deno.args[onlyIndex + 1] ?? "").split(",") : undefined;
+const selected = BENCHES.filter((b) => !only || only.includes(b.name));
+if (selected.length === 0) {
+  console.error(`No benchmark named ${only?.join(", ")}. Known: ${BENCHES.map((b) => b.name).join(", ")}`);
+  Deno.exit(2);
+}
+
+async function git(args: string[]): Promise<string> {
+  try {
+    const out = await new Deno.Command("git", { args, stdout: "piped", stderr: "null" }).output();
+    return new TextDecoder().decode(out.stdout).trim();
+  } catch {
+    return "";
+  }
+}
+
+const results: Record<string, Figure[]> = {};
+for (const bench of selected) {
+  console.log(`\n== ${bench.name}: ${bench.description}`);
+  const started = performance.now();
+  try {
+    results[bench.name] = await bench.run();
+  } catch (error) {
+    results[bench.name] = [{ name: "error", value: NaN, unit: "", ok: false, note: String((error as Error).message) }];
+  }
+  for (const f of results[bench.name]!) {
+    const verdict = f.ok === undefined ? "" : f.ok ? "  ✓" : "  ✗";
+    console.log(
+      `  ${f.name.padEnd(48)} ${String(f.value).padStart(10)} ${f.unit.padEnd(8)}${f.target ? ` target ${f.target}` : ""}${verdict}${
+        f.note ? `  (${f.note})` : ""
+      }`,
+    );
+  }
+  console.log(`  (${Math.round(performance.now() - started)} ms)`);
+}
+
+const report = {
+  date: new Date().toISOString(),
+  commit: await git(["rev-parse", "--short", "HEAD"]),
+  machine: { cores: navigator.hardwareConcurrency, os: `${Deno.build.os}-${Deno.build.arch}`, deno: Deno.version.deno },
+  results,
+};
+await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });
+const previous = await Deno.readTextFile(new URL("./results/latest.json", import.meta.url)).then(JSON.parse).catch(() => ({}));
+const merged = only ? { ...report, results: { ...(previous.results ?? {}), ...results } } : report;
+await Deno.writeTextFile(new URL("./results/latest.json", import.meta.url), JSON.stringify(merged, null, 2) + "\n");
+console.log("\nWritten to bench/results/latest.json");
