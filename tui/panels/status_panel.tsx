@@ -1,0 +1,50 @@
+/** Status: online/offline/starting, uptime, version, gateway latency, guilds, modes. */
+import { memo } from "react";
+import { Text } from "ink";
+import type { Reachability, StatusModel } from "../model.ts";
+import { colour, formatDuration } from "../format.ts";
+import { Field, Panel, type PanelProps } from "./panel.tsx";
+
+/** The status panel. */
+export const StatusPanel = memo(function StatusPanel(
+  props: PanelProps & { status?: StatusModel; reach: Reachability; url: string },
+) {
+  const { status, reach, color } = props;
+  let state = "connecting…";
+  let tone: string | undefined = colour("yellow", color);
+  if (reach.kind === "unreachable" || reach.kind === "unauthorized") {
+    state = reach.kind === "unauthorized" ? "WRONG TOKEN" : "UNREACHABLE";
+    tone = colour("red", color);
+  } else if (status) {
+    state = status.state.toUpperCase();
+    tone = colour(
+      status.state === "online" ? "green" : status.state === "starting" ? "yellow" : "red",
+      color,
+    );
+  }
+  const modes = [
+    status?.safeMode ? "SAFE MODE" : "",
+    status?.maintenance ? "MAINTENANCE" : "",
+    status?.sandbox ? "sandbox" : "",
+  ].filter(Boolean).join(" · ");
+  return (
+    <Panel title="Status" width={props.width} focused={props.focused} color={color}>
+      <Field label="State" value={`● ${state}`} tone={tone} />
+      <Field label="Uptime" value={status ? formatDuration(status.uptimeSeconds) : "—"} />
+      <Field label="Version" value={status?.version ?? "—"} />
+      <Field
+        label="Gateway"
+        value={status?.gatewayLatencyMs !== undefined ? `${status.gatewayLatencyMs} ms` : "—"}
+      />
+      {props.height >= 5
+        ? (
+          <Field
+            label="Guilds"
+            value={status?.guilds !== undefined ? String(status.guilds) : "—"}
+          />
+        )
+        : null}
+      {modes ? <Text color={colour("yellow", color)} wrap="truncate-end">{modes}</Text> : null}
+    </Panel>
+  );
+});
