@@ -106,9 +106,9 @@ function Banner(
   if (reach.kind === "unauthorized") {
     return (
       <Text color={colour("red", props.color)} wrap="truncate-end">
-        {`✗ Blitz at ${url} refused the token (${reach.message}). Use the token in ${
+        {`✗ Wrong token for Blitz at ${url}: use the one in ${
           props.tokenHint ?? "<data>/admin.token"
-        } of the running instance (--token-file FILE).`}
+        } of the running instance (--token-file FILE) · ${reach.message}`}
       </Text>
     );
   }
@@ -201,7 +201,6 @@ export function Dashboard(props: DashboardProps) {
     <Box flexDirection="column" width={width}>
       <Box justifyContent="space-between" width={width}>
         <Text bold>🏀 Blitz dashboard</Text>
-        <Banner model={model} color={props.color} tokenHint={props.tokenHint} width={width} />
         <Text dimColor>{props.api.url}</Text>
       </Box>
       <Box>
@@ -229,12 +228,16 @@ export function Dashboard(props: DashboardProps) {
           props.color,
           now,
         )}
-      <Text
-        wrap="truncate-end"
-        color={colour(footerTone ?? "", props.color && footerTone !== undefined)}
-      >
-        {footer}
-      </Text>
+      {model.reach.kind === "ok" || model.reach.kind === "connecting" || busy
+        ? (
+          <Text
+            wrap="truncate-end"
+            color={colour(footerTone ?? "", props.color && footerTone !== undefined)}
+          >
+            {footer}
+          </Text>
+        )
+        : <Banner model={model} color={props.color} tokenHint={props.tokenHint} width={width} />}
     </Box>
   );
 }

@@ -9,6 +9,7 @@ import { EXIT_CODES_HELP, ExitCode, ExitRequest } from "./exit_codes.ts";
 import { printError } from "./output.ts";
 import { registerRunCommand } from "./run.ts";
 import { registerVersionCommand } from "./version.ts";
+import { registerTuiCommand } from "./tui.ts";
 import { registerBackupCommand } from "./backup.ts";
 import { registerRestoreCommand } from "./restore.ts";
 import { registerDbCommand } from "./db.ts";
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true);
   registerRunCommand(program);
   registerVersionCommand(program);
+  registerTuiCommand(program);
   registerBackupCommand(program);
   registerRestoreCommand(program);
   registerDbCommand(program);

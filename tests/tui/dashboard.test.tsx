@@ -182,7 +182,7 @@ describe("the dashboard", () => {
     unmount = view.unmount;
     const frame = await until(
       view.lastFrame,
-      (f) => f.includes("refused the token"),
+      (f) => f.includes("Wrong token for Blitz"),
       "the wrong-token state",
     );
     expect(frame).toContain("data/admin.token");

@@ -13,6 +13,7 @@ export const AlertsPanel = memo(function AlertsPanel(props: PanelProps & { alert
     <Panel
       title={`Alerts (${props.alerts.length})`}
       width={props.width}
+      height={props.height}
       focused={props.focused}
       color={props.color}
     >

@@ -16,6 +16,7 @@ export const BackupsPanel = memo(function BackupsPanel(
     <Panel
       title={`Backups (${props.backups.length})`}
       width={props.width}
+      height={props.height}
       focused={props.focused}
       color={props.color}
       hint={props.focused ? "b new · r restore" : "b new"}

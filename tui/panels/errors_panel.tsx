@@ -19,6 +19,7 @@ export const ErrorsPanel = memo(
       <Panel
         title={`Errors${e ? ` (${e.total})` : ""}`}
         width={props.width}
+        height={props.height}
         focused={props.focused}
         color={props.color}
       >

@@ -10,7 +10,13 @@ export const GamesPanel = memo(function GamesPanel(props: PanelProps & { games?:
   const g = props.games;
   const room = Math.max(0, props.height - 3);
   return (
-    <Panel title="Games" width={props.width} focused={props.focused} color={props.color}>
+    <Panel
+      title="Games"
+      width={props.width}
+      height={props.height}
+      focused={props.focused}
+      color={props.color}
+    >
       <Field label="Active" value={g ? String(g.active) : "—"} />
       <Field
         label="Today"

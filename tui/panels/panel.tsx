@@ -20,12 +20,16 @@ export function Panel(
     color: boolean;
     children: ReactNode;
     hint?: string;
+    /** Content rows: the frame is exactly this tall, so the layout does not jump. */
+    height?: number;
   },
 ) {
   return (
     <Box
       flexDirection="column"
       width={props.width}
+      height={props.height !== undefined ? props.height + 3 : undefined}
+      overflow="hidden"
       borderStyle="round"
       borderColor={props.color ? (props.focused ? "cyan" : "gray") : undefined}
       paddingX={1}

@@ -55,7 +55,13 @@ export const ResourcesPanel = memo(
       />,
     ];
     return (
-      <Panel title="Resources" width={props.width} focused={props.focused} color={props.color}>
+      <Panel
+        title="Resources"
+        width={props.width}
+        height={props.height}
+        focused={props.focused}
+        color={props.color}
+      >
         {lines.slice(0, Math.max(1, props.height))}
       </Panel>
     );

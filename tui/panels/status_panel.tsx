@@ -28,7 +28,13 @@ export const StatusPanel = memo(function StatusPanel(
     status?.sandbox ? "sandbox" : "",
   ].filter(Boolean).join(" · ");
   return (
-    <Panel title="Status" width={props.width} focused={props.focused} color={color}>
+    <Panel
+      title="Status"
+      width={props.width}
+      height={props.height}
+      focused={props.focused}
+      color={color}
+    >
       <Field label="State" value={`● ${state}`} tone={tone} />
       <Field label="Uptime" value={status ? formatDuration(status.uptimeSeconds) : "—"} />
       <Field label="Version" value={status?.version ?? "—"} />

@@ -14,7 +14,13 @@ export const TrafficPanel = memo(
     const t = props.traffic;
     const slow = t?.p95Ms !== undefined && t.p95Ms > 500;
     return (
-      <Panel title="Traffic" width={props.width} focused={props.focused} color={props.color}>
+      <Panel
+        title="Traffic"
+        width={props.width}
+        height={props.height}
+        focused={props.focused}
+        color={props.color}
+      >
         <Field
           label="Commands"
           value={t?.commandsPerMinute !== undefined ? `${t.commandsPerMinute.toFixed(0)}/min` : "—"}
