@@ -5,14 +5,17 @@
 import { type Bench, type Figure } from "./lib.ts";
 import { loadBench, storageBench } from "./storage.ts";
 import { startBench } from "./start.ts";
+import { httpBench } from "./http.ts";
 
-const BENCHES: Bench[] = [storageBench, loadBench, startBench];
+const BENCHES: Bench[] = [storageBench, loadBench, startBench, httpBench];
 
 const onlyIndex = Deno.args.indexOf("--only");
 const only = onlyIndex >= 0 ? (Deno.args[onlyIndex + 1] ?? "").split(",") : undefined;
 const selected = BENCHES.filter((b) => !only || only.includes(b.name));
 if (selected.length === 0) {
-  console.error(`No benchmark named ${only?.join(", ")}. Known: ${BENCHES.map((b) => b.name).join(", ")}`);
+  console.error(
+    `No benchmark named ${only?.join(", ")}. Known: ${BENCHES.map((b) => b.name).join(", ")}`,
+  );
   Deno.exit(2);
 }
 
@@ -32,14 +35,20 @@ for (const bench of selected) {
   try {
     results[bench.name] = await bench.run();
   } catch (error) {
-    results[bench.name] = [{ name: "error", value: NaN, unit: "", ok: false, note: String((error as Error).message) }];
+    results[bench.name] = [{
+      name: "error",
+      value: NaN,
+      unit: "",
+      ok: false,
+      note: String((error as Error).message),
+    }];
   }
   for (const f of results[bench.name]!) {
     const verdict = f.ok === undefined ? "" : f.ok ? "  ✓" : "  ✗";
     console.log(
-      `  ${f.name.padEnd(48)} ${String(f.value).padStart(10)} ${f.unit.padEnd(8)}${f.target ? ` target ${f.target}` : ""}${verdict}${
-        f.note ? `  (${f.note})` : ""
-      }`,
+      `  ${f.name.padEnd(48)} ${String(f.value).padStart(10)} ${f.unit.padEnd(8)}${
+        f.target ? ` target ${f.target}` : ""
+      }${verdict}${f.note ? `  (${f.note})` : ""}`,
     );
   }
   console.log(`  (${Math.round(performance.now() - started)} ms)`);
@@ -48,11 +57,20 @@ for (const bench of selected) {
 const report = {
   date: new Date().toISOString(),
   commit: await git(["rev-parse", "--short", "HEAD"]),
-  machine: { cores: navigator.hardwareConcurrency, os: `${Deno.build.os}-${Deno.build.arch}`, deno: Deno.version.deno },
+  machine: {
+    cores: navigator.hardwareConcurrency,
+    os: `${Deno.build.os}-${Deno.build.arch}`,
+    deno: Deno.version.deno,
+  },
   results,
 };
 await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });
-const previous = await Deno.readTextFile(new URL("./results/latest.json", import.meta.url)).then(JSON.parse).catch(() => ({}));
+const previous = await Deno.readTextFile(new URL("./results/latest.json", import.meta.url)).then(
+  JSON.parse,
+).catch(() => ({}));
 const merged = only ? { ...report, results: { ...(previous.results ?? {}), ...results } } : report;
-await Deno.writeTextFile(new URL("./results/latest.json", import.meta.url), JSON.stringify(merged, null, 2) + "\n");
+await Deno.writeTextFile(
+  new URL("./results/latest.json", import.meta.url),
+  JSON.stringify(merged, null, 2) + "\n",
+);
 console.log("\nWritten to bench/results/latest.json");

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { openStore } from "../src/store/mod.ts";
 import { createGamesRepo } from "../src/store/games_repo.ts";
 import { createGameService } from "../src/services/games.ts";
-import { benchDir, type Bench, type Figure, round } from "./lib.ts";
+import { type Bench, benchDir, type Figure, round } from "./lib.ts";
 
 const PLAYS = { offense: ["drive", "mid", "three"], defense: ["man", "zone", "press"] } as const;
 
@@ -23,7 +23,10 @@ function playGames(path: string, count: number, players: number) {
     shotClockMs: () => 30_000,
     newSeed: () => seed++ >>> 0,
   });
-  const user = (i: number) => ({ id: String(100000000000000000n + BigInt(i % players)), name: `player${i % players}` });
+  const user = (i: number) => ({
+    id: String(100000000000000000n + BigInt(i % players)),
+    name: `player${i % players}`,
+  });
   for (let i = 0; i < count; i++) {
     const home = user(2 * i), away = user(2 * i + 1);
     const g = games.challenge({ challenger: home, opponent: away, guildId: "1", channelId: "2" });
@@ -33,7 +36,9 @@ function playGames(path: string, count: number, players: number) {
       const k = game.state.k;
       const homeOnOffense = game.state.offense === "home";
       const pickFor = (side: "home" | "away") =>
-        (side === "home") === homeOnOffense ? PLAYS.offense[(k + i) % 3]! : PLAYS.defense[(k * 7 + i) % 3]!;
+        (side === "home") === homeOnOffense
+          ? PLAYS.offense[(k + i) % 3]!
+          : PLAYS.defense[(k * 7 + i) % 3]!;
       games.pick({ gameId: g.row.id, k, play: pickFor("home"), player: home });
       game = games.pick({ gameId: g.row.id, k, play: pickFor("away"), player: away }).game;
       now += 1000;
@@ -64,8 +69,19 @@ export const storageBench: Bench = {
       const bytes = (await Deno.stat(join(dir, "games.db"))).size;
       const perGame = (bytes - emptyBytes) / games;
       return [
-        { name: "bytes per completed game", value: round(perGame, 0), unit: "B", target: "< 4096", ok: perGame < 4096 },
-        { name: "games played in-process", value: games, unit: "games", note: `${round(playMs / games, 3)} ms per game` },
+        {
+          name: "bytes per completed game",
+          value: round(perGame, 0),
+          unit: "B",
+          target: "< 4096",
+          ok: perGame < 4096,
+        },
+        {
+          name: "games played in-process",
+          value: games,
+          unit: "games",
+          note: `${round(playMs / games, 3)} ms per game`,
+        },
         { name: "database size", value: round(bytes / 1024 / 1024, 2), unit: "MiB" },
       ];
     } finally {
@@ -86,7 +102,9 @@ export const loadBench: Bench = {
       const repo = createGamesRepo(store);
       const now = Date.now();
       store.transaction(() => {
-        for (let i = 0; i < 20_000; i++) repo.touchPlayer(String(200000000000000000n + BigInt(i)), `p${i}`, now);
+        for (let i = 0; i < 20_000; i++) {
+          repo.touchPlayer(String(200000000000000000n + BigInt(i)), `p${i}`, now);
+        }
         for (let i = 0; i < 10_000; i++) {
           const row = repo.insertGame({
             guild_id: "1",
