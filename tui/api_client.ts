@@ -9,7 +9,7 @@ import {
   UnauthorizedError,
   UnreachableError,
 } from "./api.ts";
-import { toBackup, toBackups, toFeatures, toJobs, toLogs, toSnapshot } from "./adapter.ts";
+import { toBackup, toBackups, toFeatures, toGames, toJobs, toLogs, toSnapshot } from "./adapter.ts";
 
 /** Options for {@link createHttpApi}. */
 export interface HttpApiOptions {
@@ -76,7 +76,17 @@ export function createHttpApi(options: HttpApiOptions): DashboardApi {
   const long = 10 * 60_000;
   return {
     url: base,
-    snapshot: async () => toSnapshot(await request("GET", "/status")),
+    snapshot: async () => {
+      const [status, games] = await Promise.all([
+        request("GET", "/status"),
+        request("GET", "/games").catch((error) => {
+          if (error instanceof ActionRefusedError) return undefined; // an older instance without /api/games
+          throw error;
+        }),
+      ]);
+      const snapshot = toSnapshot(status);
+      return games ? { ...snapshot, games: toGames(games) } : snapshot;
+    },
     backups: async () => toBackups(await request("GET", "/backups")),
     jobs: async () => toJobs(await request("GET", "/jobs")),
     features: async () => toFeatures(await request("GET", "/features")),
@@ -102,8 +112,10 @@ export function createHttpApi(options: HttpApiOptions): DashboardApi {
         : `Maintenance mode ${on ? "on" : "off"}`;
     },
     vacuum: async () => {
-      const result = await request("POST", "/vacuum", {}, long);
-      const reclaimed = Number(result.reclaimedBytes ?? result.bytesReclaimed ?? NaN);
+      const result = await request("POST", "/vacuum", { by: "dashboard" }, long);
+      const reclaimed = Number(
+        (result.vacuum as { reclaimedBytes?: number } | undefined)?.reclaimedBytes ?? NaN,
+      );
       return Number.isFinite(reclaimed)
         ? `VACUUM + ANALYZE done, ${Math.round(reclaimed / 1000)} KB reclaimed`
         : "VACUUM + ANALYZE done";

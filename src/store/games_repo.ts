@@ -101,6 +101,8 @@ export interface GamesRepo {
   /** 1-based global rank of a player by rating. */
   rankOf(playerId: string): number | undefined;
   countGames(): { open: number; finished: number };
+  /** Games that ended at or after `since` (ms epoch). */
+  finishedSince(since: number): number;
 }
 
 /** Creates the repository over a store. */
@@ -214,6 +216,10 @@ export function createGamesRepo(store: Store): GamesRepo {
       ).get(playerId) as { rank: number } | undefined;
       return row?.rank;
     },
+    finishedSince: (since) =>
+      (store.prepare("SELECT COUNT(*) AS n FROM games WHERE finished_at >= ?").get(since) as {
+        n: number;
+      }).n,
     countGames() {
       const row = store.prepare(
         `SELECT SUM(status IN ('pending', 'active')) AS open, SUM(finished_at IS NOT NULL) AS finished FROM games`,
