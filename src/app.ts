@@ -20,12 +20,17 @@ import { type Bot, createBot } from "./bot/mod.ts";
 import { createGamesRepo } from "./store/games_repo.ts";
 import { createGameService, type GameService } from "./services/games.ts";
 import { VERSION } from "./version.ts";
+import { createOpsRuntime, type OpsRuntime } from "./ops/runtime.ts";
+import { createStatusApiGroup } from "./server/api_status.ts";
+import { createControlsApiGroup } from "./server/api_controls.ts";
 
 /** Extra parts a caller (tests, the CLI) may supply. */
 export interface AppOptions {
   clock?: Clock;
   /** Called once if Discord ends the session fatally after start (e.g. 4004). */
   onFatal?: (error: Error) => void;
+  /** `blitz run --safe-mode`: every feature but the core game off for this run. */
+  safeMode?: boolean;
 }
 
 /** A running Blitz. */
@@ -37,6 +42,8 @@ export interface BlitzApp {
   /** The sandbox's URL in sandbox mode. */
   readonly sandboxUrl?: string;
   readonly adminToken: string;
+  /** Health monitor, alerts, scheduler, feature flags, audit log, reports. */
+  readonly ops: OpsRuntime;
   /** Stops everything in reverse start order. Idempotent. */
   stop(): Promise<void>;
 }
@@ -85,7 +92,7 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       version: store.schemaVersion,
     });
     // Filled in once Discord is set up; the health monitor and game callbacks read it late.
-    const late: { bot?: Bot } = {};
+    const late: { bot?: Bot; ops?: OpsRuntime; gamesStarted?: boolean } = {};
     const gatewayStatus = {
       connected: () => late.bot?.connection.connected() ?? false,
       heartbeatAcknowledged: () => late.bot?.connection.heartbeatAcknowledged() ?? false,
@@ -99,11 +106,14 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       repo: gamesRepo,
       clock,
       shotClockMs: (guildId) => guildShotClockMs(store, guildId) ?? config.shotClockSeconds * 1000,
+      possessionsFor: (guildId) => late.ops?.possessionsFor(guildId),
       onUpdate: (game) => late.bot?.boards.refresh(game.row.id),
       onAction: (kind) => metrics.gameActions.inc({ kind }),
       onFinished: (mode, status) => metrics.gamesCompleted.inc({ mode, status }),
-      onError: (error, gameId) =>
-        log("game").error("Deadline of game {gameId} failed: {error}", { gameId, error }),
+      onError: (error, gameId) => {
+        log("game").error("Deadline of game {gameId} failed: {error}", { gameId, error });
+        late.ops?.errors.record("job", error, { command: `deadline of game ${gameId}` });
+      },
     });
     metrics.observeActiveGames(() => games.activeCount());
     logger.info("Loaded {count} games", { count: games.load() });
@@ -128,11 +138,46 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       { dataDir: config.dataDir, store, clock, logger: log("backup"), registry: metrics.registry },
       {
         ...backupOptionsFromConfig(config),
-        beforeSwap: interactionGate.pause,
-        afterSwap: interactionGate.resume,
+        // The swap closes and reopens the store: stop the shot clocks and hold new
+        // interactions first, then reload the open games from the restored database.
+        beforeSwap: async () => {
+          await interactionGate.pause();
+          games.stop();
+        },
+        afterSwap: () => {
+          try {
+            logger.info("Loaded {count} games from the restored database", { count: games.load() });
+            if (late.gamesStarted) games.start();
+            for (const id of games.openGameIds()) late.bot?.boards.refresh(id); // redraw restored boards
+          } finally {
+            interactionGate.resume();
+          }
+        },
       },
     );
     stops.push({ name: "backups", stop: () => backups.close() });
+
+    // Operations: monitor, alerts, scheduler, flags, audit. Jobs start once Discord is ready.
+    const ops = createOpsRuntime({
+      config,
+      store,
+      clock,
+      startedAt,
+      version: VERSION,
+      metrics,
+      gateway: gatewayStatus,
+      readiness: health,
+      backups,
+      post: async (channelId, body) => {
+        if (!late.bot) throw new Error("Discord is not connected yet");
+        await late.bot.post(channelId, body);
+      },
+      activeGames: () => games.activeCount(),
+      inFlight: () => late.bot?.router.inFlight() ?? 0,
+      safeMode: options.safeMode,
+    });
+    late.ops = ops;
+    if (ops.safeMode) logger.warn("Safe mode: every feature but the core game is off for this run");
 
     const httpApp = createHttpApp({
       health,
@@ -140,7 +185,22 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       version: VERSION,
       logger: log("http"),
       adminToken: () => adminToken,
-      apiGroups: [createBackupApiGroup(backups)],
+      apiGroups: [
+        createStatusApiGroup({
+          status: () => ops.status(),
+          errors: ops.errors,
+          jobs: () => ops.scheduler.jobs(),
+          recentRuns: (o) => ops.jobRuns.recentRuns(o),
+          actions: ops.actions,
+          events: ops.events,
+          logFile: ops.logFile,
+          now: () => clock.now(),
+          onHttpError: (error, route) => ops.errors.record("http", error, { command: route }),
+        }),
+        createControlsApiGroup(ops),
+        createBackupApiGroup(backups),
+      ],
+      onError: (error, route) => ops.errors.record("http", error, { command: route }),
     });
     const http = serveHttp(httpApp, { hostname: config.httpHost, port: config.httpPort });
     stops.push({ name: "HTTP server", stop: () => http.shutdown() });
@@ -159,6 +219,7 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       const sandbox = await startSandbox({
         hostname: "127.0.0.1",
         port: config.sandboxPort,
+        players: config.sandboxPlayers,
         log: (level, message, props) =>
           sandboxLogger[level === "warn" ? "warn" : level](message, props ?? {}),
       });
@@ -176,6 +237,7 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       apiUrl,
       gatewayUrl,
       devGuildId: config.devGuildId,
+      restTimeoutMs: config.restTimeoutSeconds * 1000,
       clock,
       metrics,
       games,
@@ -183,6 +245,7 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       rateLimit: { burst: config.userRateBurst, perSecond: config.userRatePerSecond },
       runInteraction: (handle) => interactionGate.run(handle),
       onFatal: (error) => options.onFatal?.(error),
+      ops: ops.botOps(),
     });
     late.bot = bot;
     stops.push({ name: "Discord", stop: () => bot.stop() });
@@ -199,7 +262,12 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
 
     // The scheduler comes last: shot clocks and challenge expiry (past ones run now).
     games.start();
+    late.gamesStarted = true;
     stops.push({ name: "game deadlines", stop: () => games.stop() });
+    ops.start();
+    stops.push({ name: "scheduler", stop: () => ops.stop() });
+    // Stopping begins here: no new games, a notice, in-flight interactions, counters saved.
+    stops.push({ name: "drain", stop: () => ops.drain() });
     botLogger.info("Bot is ready! (Discord connected in {ms} ms, started in {total} ms)", {
       ms: clock.now() - startDiscord,
       total: clock.now() - startedAt,
@@ -212,6 +280,7 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       http,
       sandboxUrl,
       adminToken,
+      ops,
       stop: stopAll,
     };
   } catch (error) {

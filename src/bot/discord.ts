@@ -2,13 +2,18 @@
  * The connection to Discord through discordeno: REST for requests and the Gateway for
  * events. Raw (snake_case) dispatches are handed to `onDispatch`; nothing here knows the game.
  *
- * Two deliberate deviations from discordeno's defaults (see docs/DECISIONS.md):
+ * Deliberate deviations from discordeno 21.0.0's defaults (see docs/DECISIONS.md):
  * - discordeno treats any base URL other than discord.com as a "proxy" and then bypasses its
  *   request queue and rate-limit handling; we clear `isProxied` so the sandbox and a real
  *   proxy exercise the same code path as Discord itself.
  * - a fatal gateway close (4004 bad token, 4010-4014) makes discordeno throw from inside a
  *   socket callback; we intercept it per shard and report it as {@link TokenRejectedError}
  *   or {@link GatewayFatalError} instead of an unhandled rejection.
+ * - `rest.sendRequest` is replaced (`rest_send.ts`): 429s wait for Retry-After, a Cloudflare
+ *   ban fails fast, and every attempt has a deadline.
+ * - a zombie connection (no heartbeat ACK) is let go of at once instead of waiting for a
+ *   close handshake that may never come and that, when it does, makes 21.0.0 resume twice
+ *   with two competing sockets.
  */
 import {
   createGatewayManager,
@@ -16,9 +21,12 @@ import {
   type DiscordenoShard,
   type GatewayManager,
   type RestManager,
+  ShardSocketCloseCodes,
+  ShardState,
 } from "@discordeno/bot";
 import type { Logger } from "../log.ts";
 import type { GatewayStatus } from "../ops/health.ts";
+import { installRestSend } from "./rest_send.ts";
 
 /** Discord refused the token (REST 401 or gateway close 4004). Exit code 4. */
 export class TokenRejectedError extends Error {
@@ -48,6 +56,8 @@ export class GatewayFatalError extends Error {
 const FATAL_CLOSE_CODES = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
 /** A heartbeat unacknowledged for longer than this counts as a failing heartbeat. */
 const HEARTBEAT_ACK_GRACE_MS = 5000;
+/** Default deadline of one REST attempt. */
+export const DEFAULT_REST_TIMEOUT_MS = 15_000;
 
 /** Options for {@link createDiscordConnection}. */
 export interface DiscordConnectionOptions {
@@ -57,6 +67,8 @@ export interface DiscordConnectionOptions {
   /** Gateway URL; undefined: asked from `GET /gateway/bot`. */
   gatewayUrl?: string;
   intents?: number;
+  /** Deadline of one REST attempt in ms (default {@link DEFAULT_REST_TIMEOUT_MS}). */
+  restTimeoutMs?: number;
   logger: Logger;
   /** Every dispatch (op 0) as Discord sent it. */
   onDispatch: (payload: { t: string; s: number; d: unknown }) => void;
@@ -101,6 +113,10 @@ export function createDiscordConnection(options: DiscordConnectionOptions): Disc
     logger,
   });
   rest.isProxied = false;
+  installRestSend(rest, {
+    timeoutMs: options.restTimeoutMs ?? DEFAULT_REST_TIMEOUT_MS,
+    logger: options.logger,
+  });
   let gateway: GatewayManager | undefined;
   let ready = false;
   let readyWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
@@ -121,12 +137,36 @@ export function createDiscordConnection(options: DiscordConnectionOptions): Disc
     const marked = s as DiscordenoShard & { blitzGuarded?: boolean };
     if (marked.blitzGuarded) return;
     marked.blitzGuarded = true;
+    const originalClose = s.close.bind(s);
+    s.close = async (code: number, reason: string) => {
+      if (code !== ShardSocketCloseCodes.ZombiedConnection) {
+        return await originalClose(code, reason);
+      }
+      // 21.0.0 awaits the close handshake of a zombie (which a dead connection never
+      // completes), then resumes; if the handshake ends with any other code, handleClose
+      // resumes as well and two sockets compete. Let go of the socket now instead: its late
+      // events go nowhere, and the heartbeat loop resumes exactly once when this returns.
+      const socket = s.socket;
+      if (!socket || socket.readyState !== WebSocket.OPEN) return;
+      options.logger.warn("Gateway heartbeat not acknowledged: replacing the zombie connection");
+      socket.onopen = null;
+      socket.onmessage = null;
+      socket.onerror = null;
+      socket.onclose = null;
+      try {
+        socket.close(code, reason);
+      } catch { /* already closing */ }
+      s.socket = undefined;
+      s.stopHeartbeating();
+      s.state = ShardState.Disconnected;
+      s.events.disconnected?.(s);
+    };
     const original = s.handleClose.bind(s);
     s.handleClose = async (close: CloseEvent) => {
       if (FATAL_CLOSE_CODES.has(close.code)) {
         s.socket = undefined;
         s.stopHeartbeating();
-        s.state = 0; // ShardState.Offline
+        s.state = ShardState.Offline;
         fail(
           close.code === 4004
             ? new TokenRejectedError("gateway close 4004")

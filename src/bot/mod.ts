@@ -13,15 +13,34 @@ import { type CommandDefinition, PING_COMMAND, syncCommands } from "./commands.t
 import { createDiscordConnection, type DiscordConnection } from "./discord.ts";
 import { createGameButtons } from "./game_buttons.ts";
 import { createPingHandler } from "./ping.ts";
-import { createInteractionRouter, type InteractionRouter } from "./router.ts";
+import {
+  createInteractionRouter,
+  type InteractionHandler,
+  type InteractionRouter,
+} from "./router.ts";
 import type { RawInteraction } from "./types.ts";
 import { createUserRateLimiter } from "./user_rate_limit.ts";
+import { ADMIN_COMMAND, type AdminCommandDeps, createAdminCommand } from "./admin_command.ts";
+import { type CommandGuardDeps, guardGameHandler, guardGameHandlers } from "./admin_guard.ts";
+import type { OutgoingMessage } from "./types.ts";
 
 export { GatewayFatalError, TokenRejectedError } from "./discord.ts";
 export type { BoardUpdater } from "./board_updater.ts";
 
 /** Every slash command Blitz registers, in order. */
-export const COMMAND_DEFINITIONS: readonly CommandDefinition[] = [PING_COMMAND, BLITZ_COMMAND];
+export const COMMAND_DEFINITIONS: readonly CommandDefinition[] = [
+  PING_COMMAND,
+  BLITZ_COMMAND,
+  ADMIN_COMMAND,
+];
+
+/** The operations hooks: `/admin`, the gate before game handlers, error and latency tracking. */
+export interface BotOpsDeps {
+  admin: AdminCommandDeps;
+  guard: CommandGuardDeps;
+  onError: (error: unknown, label: string) => void;
+  onFinished: (label: string, seconds: number, outcome: string) => void;
+}
 
 /** What the bot needs from the rest of Blitz. */
 export interface BotDeps {
@@ -29,6 +48,8 @@ export interface BotDeps {
   apiUrl: string;
   gatewayUrl?: string;
   devGuildId?: string;
+  /** Deadline of one REST attempt, in ms (default 15 s). */
+  restTimeoutMs?: number;
   clock: Clock;
   metrics: BlitzMetrics;
   games: GameService;
@@ -37,6 +58,8 @@ export interface BotDeps {
   /** Wraps each interaction (the pause gate of an in-process restore). */
   runInteraction?: (handle: () => Promise<void>) => Promise<void>;
   onFatal: (error: Error) => void;
+  /** Operations: `/admin`, feature flags, maintenance mode, error tracking. */
+  ops?: BotOpsDeps;
 }
 
 /** A connected bot. */
@@ -44,6 +67,8 @@ export interface Bot {
   readonly connection: DiscordConnection;
   readonly router: InteractionRouter;
   readonly boards: BoardUpdater;
+  /** Posts a message to a channel (alerts, reports, notices). */
+  post(channelId: string, message: OutgoingMessage): Promise<void>;
   /** Checks the token, connects the gateway (resolves on READY) and syncs the commands. */
   start(): Promise<{ username: string; synced: number }>;
   stop(): Promise<void>;
@@ -58,6 +83,7 @@ export function createBot(deps: BotDeps): Bot {
     token: deps.token,
     apiUrl: deps.apiUrl,
     gatewayUrl: deps.gatewayUrl,
+    restTimeoutMs: deps.restTimeoutMs,
     logger: log("discord"),
     onDispatch: (payload) => {
       const active = late.router;
@@ -69,6 +95,8 @@ export function createBot(deps: BotDeps): Bot {
     onFatal: deps.onFatal,
   });
   const boards = createBoardUpdater({ rest: connection.rest, games: deps.games, logger });
+  const guarded = (handler: InteractionHandler) =>
+    deps.ops ? guardGameHandler(deps.ops.guard, handler) : handler;
   const limiter = createUserRateLimiter({ clock: deps.clock, ...deps.rateLimit });
   const router = createInteractionRouter({
     rest: connection.rest,
@@ -78,21 +106,32 @@ export function createBot(deps: BotDeps): Bot {
     rateLimit: (userId) => limiter.take(userId),
     commands: {
       ping: createPingHandler(() => connection.latencyMs()),
-      blitz: createBlitzCommand({
+      blitz: guarded(createBlitzCommand({
         games: deps.games,
         repo: deps.gamesRepo,
         logger,
         rememberBoard: (ctx, game) => boards.remember(ctx, game),
         refreshBoard: (gameId) => boards.refresh(gameId),
-      }),
+      })),
+      ...(deps.ops ? { admin: createAdminCommand(deps.ops.admin) } : {}),
     },
-    components: createGameButtons({ games: deps.games, boards }),
+    components: deps.ops
+      ? guardGameHandlers(deps.ops.guard, createGameButtons({ games: deps.games, boards }))
+      : createGameButtons({ games: deps.games, boards }),
+    onError: deps.ops?.onError,
+    onFinished: deps.ops?.onFinished,
   });
   late.router = router;
   return {
     connection,
     router,
     boards,
+    async post(channelId, message) {
+      await connection.rest.sendMessage(
+        channelId,
+        message as Parameters<typeof connection.rest.sendMessage>[1],
+      );
+    },
     async start() {
       const me = await connection.start();
       const synced = await syncCommands(connection.rest, COMMAND_DEFINITIONS, deps.devGuildId);

@@ -26,6 +26,8 @@ export interface RouterOptions {
   rateLimit?: (userId: string) => number;
   /** Called when a handler throws, after the user got an apology (error tracking). */
   onError?: (error: unknown, label: string) => void;
+  /** Called when an interaction is done, with its time in seconds and its outcome (monitoring). */
+  onFinished?: (label: string, seconds: number, outcome: string) => void;
 }
 
 /** The router. */
@@ -102,6 +104,11 @@ export function createInteractionRouter(options: RouterOptions): InteractionRout
         const seconds = (options.clock.now() - started) / 1000;
         options.metrics.commandsTotal.inc({ command: label, outcome });
         options.metrics.commandDuration.observe({ command: label }, seconds);
+        try {
+          options.onFinished?.(label, seconds, outcome);
+        } catch (error) {
+          options.logger.warn("The interaction hook failed: {error}", { error });
+        }
       }
     },
   };

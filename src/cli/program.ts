@@ -14,6 +14,7 @@ import { registerBackupCommand } from "./backup.ts";
 import { registerRestoreCommand } from "./restore.ts";
 import { registerDbCommand } from "./db.ts";
 import { registerExportCommand } from "./export.ts";
+import { registerDoctorCommand } from "./doctor.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyCommand = Command<any, any, any>;
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   registerRestoreCommand(program);
   registerDbCommand(program);
   registerExportCommand(program);
+  registerDoctorCommand(program);
   withMisuseHandling(program as AnyCommand);
   return program as unknown as Command;
 }

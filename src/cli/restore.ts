@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import type { BlitzConfig } from "../config/mod.ts";
 import { acquireLock, type DataDirLock, StoreLockedError } from "../ops/lock.ts";
 import type { RestorePlan, RestoreResult } from "../ops/backup/mod.ts";
-import { EXIT_CODES_HELP, ExitCode, ExitRequest } from "./exit_codes.ts";
+import { ExitCode, ExitRequest } from "./exit_codes.ts";
 import { printError, printLine } from "./output.ts";
 import {
   cliBackupService,
@@ -178,8 +178,7 @@ export function registerRestoreCommand(program: Command): void {
       "\nA backup from an older schema is migrated when it is opened; one from a newer Blitz is refused.\n" +
         "A crash at any moment leaves either the old or the new database, never a mix.\n" +
         "Exit codes: 0 restored, 1 the backup is unusable or the restore failed (nothing was replaced),\n" +
-        "2 no confirmation (no terminal and no --yes), 75 a running Blitz holds the data directory.\n\n" +
-        EXIT_CODES_HELP + "\n",
+        "2 no confirmation (no terminal and no --yes), 75 a running Blitz holds the data directory.\n",
     )
     .action(async (file, flags) => {
       const config = loadVerbConfig(flags.dataDir);

@@ -8,6 +8,7 @@ import { type BlitzConfig, ConfigError, loadConfig } from "../config/mod.ts";
 import { closeLogging, log, setupLogging } from "../log.ts";
 import { type BlitzApp, prepareDataDir, startApp } from "../app.ts";
 import { CorruptDatabaseError } from "../store/mod.ts";
+import { readManifest } from "../ops/backup/mod.ts";
 import { EXIT_CODES_HELP, ExitCode, exitCodeFor, ExitRequest } from "./exit_codes.ts";
 import { printError } from "./output.ts";
 
@@ -35,6 +36,14 @@ export function registerRunCommand(program: Command): void {
       "--sandbox-port <port>",
       "sandbox mode: port of the local Discord (SANDBOX_PORT, default 8001)",
     )
+    .option(
+      "--players <n>",
+      "sandbox mode: simulated players in #arena (SANDBOX_PLAYERS, default 4; 0: none)",
+    )
+    .option(
+      "--safe-mode",
+      "start with every feature but the core game off (challenges, solo, tournaments, reports, alerts); switch them back on with /admin feature enable",
+    )
     .addHelpText(
       "after",
       `\nEvery flag can also be set in the environment or in .env (see .env.example);\n` +
@@ -48,7 +57,8 @@ export function registerRunCommand(program: Command): void {
         LOG_LEVEL: flags.logLevel,
         LOG_FORMAT: flags.logFormat,
         SANDBOX_PORT: flags.sandboxPort,
-      });
+        SANDBOX_PLAYERS: flags.players,
+      }, { safeMode: flags.safeMode === true });
       throw new ExitRequest(code);
     });
 }
@@ -61,13 +71,17 @@ function sandboxBanner(app: BlitzApp): string {
     `  local Discord at ${app.sandboxUrl} (loopback only, simulated users).`,
     `  Try it:   curl -X POST ${app.sandboxUrl}/_sandbox/interactions \\`,
     `              -d '{"type":"command","userId":"alice","name":"ping"}'`,
+    `  Watch:    ${app.sandboxUrl}/_sandbox/view  (${app.config.sandboxPlayers} simulated players in #arena)`,
     `  Health:   http://127.0.0.1:${app.http.port}/health   Metrics: /metrics`,
     "  Real bot: set DISCORD_TOKEN (see .env.example) and run again.",
     line,
   ].join("\n");
 }
 
-async function run(flags: Record<string, string | undefined>): Promise<number> {
+async function run(
+  flags: Record<string, string | undefined>,
+  modes: { safeMode?: boolean } = {},
+): Promise<number> {
   let config: BlitzConfig;
   try {
     config = loadConfig({ flags });
@@ -95,7 +109,7 @@ async function run(flags: Record<string, string | undefined>): Promise<number> {
     logDir: join(config.dataDir, "logs"),
     maxBytes: config.logFileMaxBytes,
     maxFiles: config.logFileCount,
-    secrets: [config.discordToken ?? "", adminToken].filter(Boolean),
+    secrets: [config.discordToken ?? "", adminToken, config.alertWebhookUrl ?? ""].filter(Boolean),
   });
   const logger = log("app");
 
@@ -104,6 +118,7 @@ async function run(flags: Record<string, string | undefined>): Promise<number> {
   let app: BlitzApp;
   try {
     app = await startApp(config, {
+      safeMode: modes.safeMode,
       onFatal: (error) => {
         logger.fatal("{message}", { message: error.message });
         resolveExit(exitCodeFor(error));
@@ -147,16 +162,44 @@ async function run(flags: Record<string, string | undefined>): Promise<number> {
   return code;
 }
 
+/** The newest backup whose last verification passed and whose file is still there. */
+function newestVerifiedBackup(dir: string): { file: string; createdAt: string } | undefined {
+  try {
+    return readManifest(dir).backups
+      .filter((entry) => entry.verified.ok)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .find((entry) => {
+        try {
+          return Deno.statSync(join(dir, entry.file)).isFile;
+        } catch {
+          return false;
+        }
+      });
+  } catch {
+    return undefined;
+  }
+}
+
 function reportStartFailure(error: unknown, code: number, config: BlitzConfig): void {
   const logger = log("app");
   const message = (error as Error)?.message ?? String(error);
   if (error instanceof CorruptDatabaseError) {
     logger.fatal("{message}", { message });
-    logger.fatal(
-      "The file was left untouched. Restore the newest good backup from {dir} with: blitz restore <backup-file> " +
-        "(move the damaged file aside first if you want to keep it for analysis)",
-      { dir: join(config.dataDir, "backups") },
-    );
+    const dir = config.backupDir ?? join(config.dataDir, "backups");
+    const newest = newestVerifiedBackup(dir);
+    if (newest) {
+      logger.fatal(
+        "The file was left untouched. The newest verified backup is {file} (made {createdAt}); " +
+          "restore it with: blitz restore {file}",
+        { file: join(dir, newest.file), createdAt: newest.createdAt },
+      );
+    } else {
+      logger.fatal(
+        "The file was left untouched. No verified backup was found in {dir}: restore one from your " +
+          "off-site copies with: blitz restore <backup-file>",
+        { dir },
+      );
+    }
     return;
   }
   if (code === ExitCode.Failure) {

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { splitCommandLine } from "../ops/backup/argv.ts";
+import { OPS_FIELDS } from "./ops_fields.ts";
 
 /** One configuration variable. */
 export interface ConfigField {
@@ -197,6 +198,25 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     schema: port,
   },
   {
+    key: "sandboxPlayers",
+    env: "SANDBOX_PLAYERS",
+    defaultValue: "4",
+    example: "4",
+    description:
+      "Sandbox mode only: simulated players who play in #arena so metrics and the dashboard show life (0: none).",
+    schema: z.string().regex(/^\d+$/, "must be a whole number").transform(Number)
+      .pipe(z.number().int().max(500, "must be at most 500")),
+  },
+  {
+    key: "restTimeoutSeconds",
+    env: "DISCORD_REST_TIMEOUT_SECONDS",
+    defaultValue: "15",
+    example: "15",
+    description:
+      "Give up on one Discord REST request after this many seconds (it is then retried or reported).",
+    schema: positiveInt(300),
+  },
+  {
     key: "shotClockSeconds",
     env: "SHOT_CLOCK_SECONDS",
     defaultValue: "30",
@@ -287,4 +307,5 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     description: "Stop BACKUP_POST_COMMAND after this many seconds (counted as a failure).",
     schema: positiveInt(86_400),
   },
+  ...OPS_FIELDS,
 ];

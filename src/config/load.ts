@@ -6,9 +6,10 @@
 import { z } from "zod";
 import { CONFIG_FIELDS, type ConfigField } from "./fields.ts";
 import { parseDotenv } from "./dotenv.ts";
+import type { OpsConfig } from "./ops_fields.ts";
 
 /** The parsed configuration every part of Blitz receives. */
-export interface BlitzConfig {
+export interface BlitzConfig extends OpsConfig {
   discordToken?: string;
   discordApiUrl: string;
   discordGatewayUrl?: string;
@@ -25,6 +26,9 @@ export interface BlitzConfig {
   httpPort: number;
   timeZone: string;
   sandboxPort: number;
+  /** SANDBOX_PLAYERS: simulated players started in sandbox mode. */
+  sandboxPlayers: number;
+  restTimeoutSeconds: number;
   shotClockSeconds: number;
   userRateBurst: number;
   userRatePerSecond: number;

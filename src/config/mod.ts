@@ -8,3 +8,10 @@ export {
   renderEnvExample,
 } from "./load.ts";
 export { CONFIG_FIELDS, type ConfigField, systemTimeZone } from "./fields.ts";
+export {
+  type AlertThresholds,
+  alertThresholdsOf,
+  type OpsConfig,
+  parseThresholdLevels,
+  type ThresholdLevels,
+} from "./ops_fields.ts";

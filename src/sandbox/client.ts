@@ -8,10 +8,14 @@
 import type {
   ClickInput,
   CommandInput,
+  FaultInput,
+  FaultRecord,
   InteractionHandle,
   InteractionRecord,
+  PlayerStats,
   SandboxClient,
   SandboxMessage,
+  SandboxSettings,
   SandboxStateSnapshot,
 } from "./types.ts";
 
@@ -60,6 +64,10 @@ export function createSandboxClient(url: string): SandboxClient {
     }
     return parsed as T;
   };
+
+  const fault = (input: FaultInput) => call<FaultRecord>("POST", "/_sandbox/faults", input);
+  const faults = () =>
+    call<{ active: FaultRecord[]; history: FaultRecord[] }>("GET", "/_sandbox/faults");
 
   const interaction = (id: string, waitMs = 0) =>
     call<InteractionRecord>(
@@ -117,5 +125,37 @@ export function createSandboxClient(url: string): SandboxClient {
         `/_sandbox/commands${guildId ? `?guild=${encodeURIComponent(guildId)}` : ""}`,
       ),
     state: () => call<SandboxStateSnapshot>("GET", "/_sandbox/state"),
+    interactions: (limit = 50) =>
+      call<InteractionRecord[]>("GET", `/_sandbox/interactions?limit=${Math.floor(limit)}`),
+
+    fault,
+    faults,
+    async faultRecord(id) {
+      return (await faults()).history.find((f) => f.id === id);
+    },
+    endFault: (id) => call<FaultRecord>("DELETE", `/_sandbox/faults/${encodeURIComponent(id)}`),
+    async clearFaults() {
+      await call("DELETE", "/_sandbox/faults");
+    },
+    dropGateway: (options = {}) => fault({ kind: "gateway_drop", ...options }),
+    zombieGateway: (options = {}) => fault({ kind: "zombie", ...options }),
+    sendReconnect: (options = {}) => fault({ kind: "reconnect", ...options }),
+    sendInvalidSession: (resumable, options = {}) =>
+      fault({ kind: "invalid_session", resumable, ...options }),
+    revokeToken: (durationMs = 10_000) => fault({ kind: "token_revoked", durationMs }),
+    rateLimit: (options) => fault({ kind: "rate_limit", ...options }),
+    serverErrors: (options) => fault({ kind: "server_error", ...options }),
+    latency: (options) => fault({ kind: "latency", ...options }),
+    stall: (options) => fault({ kind: "stall", ...options }),
+
+    players: () => call<PlayerStats>("GET", "/_sandbox/players"),
+    startPlayers: (count, options = {}) =>
+      call<PlayerStats>("POST", "/_sandbox/players", { ...options, action: "start", count }),
+    scalePlayers: (count) =>
+      call<PlayerStats>("POST", "/_sandbox/players", { action: "scale", count }),
+    stopPlayers: () => call<PlayerStats>("POST", "/_sandbox/players", { action: "stop" }),
+
+    settings: () => call<SandboxSettings>("GET", "/_sandbox/settings"),
+    updateSettings: (patch) => call<SandboxSettings>("PATCH", "/_sandbox/settings", patch),
   };
 }

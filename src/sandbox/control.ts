@@ -12,19 +12,35 @@
  * - `GET /_sandbox/messages/wait?channel=ID&since=REV&wait=MS` — `{revision, messages}`: the
  *   channel's messages created or edited after revision REV, waiting up to MS for one.
  * - `GET /_sandbox/commands[?guild=ID]` — registered commands (all, or one guild's).
- * - `GET /_sandbox/state` — sessions, users, guilds, channels.
+ * - `GET /_sandbox/state` — sessions (with live sockets), users, guilds, channels, gateway
+ *   and REST counters (429s, early retries, invalid requests), settings, players.
+ * - `GET /_sandbox/interactions?limit=N` — the newest interactions, newest first.
+ * - `POST /_sandbox/faults` — `{kind, ...params, durationMs?}` → 201 record; 400; 409 (no
+ *   session to act on). `GET /_sandbox/faults` — `{active, history}` with what the client did.
+ *   `DELETE /_sandbox/faults/:id` ends one early; `DELETE /_sandbox/faults` ends all.
+ * - `GET /_sandbox/players` — stats; `POST /_sandbox/players` —
+ *   `{action: "start", count, ...options}`, `{action: "scale", count}` or `{action: "stop"}`.
+ * - `GET /_sandbox/settings`, `PATCH /_sandbox/settings` — global rate limit, privileged
+ *   intents, invalid-request limit, token validity.
+ * - `GET /_sandbox/view[?channel=ID&refresh=S]` — the web view (HTML).
  *
  * @module
  */
 import type { CommandRegistry } from "./commands.ts";
 import { json } from "./errors.ts";
+import type { Faults } from "./faults.ts";
+import type { Gateway } from "./gateway.ts";
 import type { GatewaySessions } from "./gateway_sessions.ts";
 import { matchRoute } from "./http.ts";
 import type { Interactions } from "./interactions.ts";
 import { InteractionInputError } from "./interaction_payload.ts";
 import type { MessageStore } from "./messages.ts";
+import { checkPlayerOptions, MAX_PLAYERS, type Players } from "./players.ts";
+import type { RestWatch } from "./rest_watch.ts";
+import { updateSettings } from "./settings.ts";
 import { channelObject, guildObject, type World } from "./state.ts";
 import type { SandboxStateSnapshot } from "./types.ts";
+import { renderView } from "./view.ts";
 
 /** The longest a long-poll may wait, in milliseconds. */
 export const MAX_WAIT_MS = 60_000;
@@ -54,8 +70,29 @@ export function createControlApi(deps: {
   commands: CommandRegistry;
   interactions: Interactions;
   sessions: GatewaySessions;
+  gateway: Gateway;
+  faults: Faults;
+  players: Players;
+  watch: RestWatch;
 }): (request: Request, url: URL) => Promise<Response> {
   const { world, messages, interactions } = deps;
+
+  const readJson = async (
+    request: Request,
+  ): Promise<{ ok: true; body: unknown } | { ok: false }> => {
+    try {
+      const text = await request.text();
+      return { ok: true, body: text.trim() ? JSON.parse(text) : {} };
+    } catch {
+      return { ok: false };
+    }
+  };
+  const badJson = () => problem(400, "bad_request", "The request body is not valid JSON");
+
+  const sessionsWithSockets = () => {
+    const sockets = deps.gateway.socketsBySession();
+    return deps.sessions.list().map((s) => ({ ...s, sockets: sockets.get(s.id) ?? 0 }));
+  };
 
   const routes: ControlRoute[] = [
     {
@@ -169,12 +206,156 @@ export function createControlApi(deps: {
       path: "/_sandbox/state",
       handle() {
         const snapshot: SandboxStateSnapshot = {
-          sessions: deps.sessions.list(),
+          sessions: sessionsWithSockets(),
           users: world.users(),
           guilds: world.guilds().map(guildObject),
           channels: world.channels().map(channelObject),
+          gateway: deps.gateway.stats(),
+          rest: deps.watch.state(),
+          interactions: interactions.counts(),
+          settings: { ...world.settings },
+          players: deps.players.stats(),
         };
         return json(200, snapshot);
+      },
+    },
+    {
+      method: "GET",
+      path: "/_sandbox/interactions",
+      handle(_params, query) {
+        const limit = Math.min(500, Math.max(1, Number(query.get("limit") ?? 50) || 50));
+        return json(200, interactions.recent(limit));
+      },
+    },
+    {
+      method: "GET",
+      path: "/_sandbox/faults",
+      handle: () => json(200, deps.faults.list()),
+    },
+    {
+      method: "POST",
+      path: "/_sandbox/faults",
+      async handle(_params, _query, request) {
+        const body = await readJson(request);
+        if (!body.ok) return badJson();
+        const result = deps.faults.inject(body.body);
+        if ("status" in result) {
+          return problem(
+            result.status,
+            result.status === 409 ? "no_session" : "bad_request",
+            result.message,
+          );
+        }
+        return json(201, result);
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/_sandbox/faults",
+      handle() {
+        deps.faults.clear();
+        return json(200, deps.faults.list());
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/_sandbox/faults/{id}",
+      handle(params) {
+        const record = deps.faults.end(params.id ?? "");
+        return record
+          ? json(200, record)
+          : problem(404, "not_found", `Unknown fault "${params.id}"`);
+      },
+    },
+    {
+      method: "GET",
+      path: "/_sandbox/players",
+      handle: () => json(200, deps.players.stats()),
+    },
+    {
+      method: "POST",
+      path: "/_sandbox/players",
+      async handle(_params, _query, request) {
+        const parsed = await readJson(request);
+        if (!parsed.ok) return badJson();
+        const body = parsed.body as Record<string, unknown>;
+        const count = body?.count;
+        const validCount = typeof count === "number" && Number.isInteger(count) && count >= 0 &&
+          count <= MAX_PLAYERS;
+        if (body?.action === "stop") return json(200, deps.players.stop());
+        if (body?.action !== "start" && body?.action !== "scale") {
+          return problem(
+            400,
+            "bad_request",
+            'Expected {action: "start" | "scale" | "stop", count?}',
+          );
+        }
+        if (!validCount) {
+          return problem(
+            400,
+            "bad_request",
+            `"count" must be a whole number from 0 to ${MAX_PLAYERS}`,
+          );
+        }
+        if (body.action === "scale") return json(200, deps.players.scale(count as number));
+        const { action: _a, count: _c, ...raw } = body;
+        const options = checkPlayerOptions(raw);
+        if (typeof options === "string") return problem(400, "bad_request", options);
+        return json(200, deps.players.start(count as number, options));
+      },
+    },
+    {
+      method: "GET",
+      path: "/_sandbox/settings",
+      handle: () => json(200, world.settings),
+    },
+    {
+      method: "PATCH",
+      path: "/_sandbox/settings",
+      async handle(_params, _query, request) {
+        const parsed = await readJson(request);
+        if (!parsed.ok) return badJson();
+        const problems = updateSettings(world.settings, parsed.body);
+        if (problems.length) return problem(400, "bad_request", problems.join("; "));
+        world.log("info", "Sandbox settings changed", { ...world.settings });
+        return json(200, world.settings);
+      },
+    },
+    {
+      method: "GET",
+      path: "/_sandbox/view",
+      handle(_params, query) {
+        const text = world.channels().filter((c) => c.type === 0);
+        const wanted = query.get("channel");
+        const byActivity = [...text].sort((a, b) =>
+          Number(
+            BigInt(messages.recent(b.id, 1)[0]?.id ?? "0") -
+              BigInt(messages.recent(a.id, 1)[0]?.id ?? "0"),
+          )
+        );
+        const channel = text.find((c) => c.id === wanted) ?? byActivity[0];
+        const refresh = Math.min(60, Math.max(0, Number(query.get("refresh") ?? 2) || 0));
+        const html = renderView({
+          now: world.now(),
+          guildName: world.guilds()[0]?.name ?? "Sandbox",
+          channels: world.channels(),
+          channel,
+          messages: channel ? messages.recent(channel.id, 25) : [],
+          user: (id) => world.user(id),
+          interactions: interactions.recent(20),
+          faults: deps.faults.list().history.slice(-10).reverse(),
+          players: deps.players.stats(),
+          sessions: deps.sessions.list(),
+          rest: deps.watch.state(),
+          refresh: query.get("refresh") === null ? 2 : refresh,
+        });
+        return new Response(html, {
+          status: 200,
+          headers: {
+            "content-type": "text/html; charset=utf-8",
+            "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+          },
+        });
       },
     },
   ];

@@ -8,6 +8,7 @@
 import type { GatewaySession, GatewaySessions } from "./gateway_sessions.ts";
 import { shardOf } from "./gateway_sessions.ts";
 import type { GuildRecord } from "./seed.ts";
+import { ALL_PRIVILEGED_INTENTS } from "./settings.ts";
 import type { World } from "./state.ts";
 
 /** Every intent bit Discord defines; anything else is refused with 4013. */
@@ -22,24 +23,35 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Whether `token` is the bot token (IDENTIFY accepts it with or without the "Bot " prefix). */
-export function isBotToken(token: unknown, botToken: string): boolean {
-  return typeof token === "string" && token.replace(/^Bot /, "") === botToken;
+/**
+ * Whether `token` is the valid bot token (IDENTIFY accepts it with or without the "Bot "
+ * prefix); `isValid` says whether a bare token is the bot's and not revoked.
+ */
+export function isBotToken(token: unknown, isValid: (token: string) => boolean): boolean {
+  return typeof token === "string" && isValid(token.replace(/^Bot /, ""));
 }
 
-/** Checks an IDENTIFY's `d`. */
+/**
+ * Checks an IDENTIFY's `d`: the token (4004), the intents (4013 for undefined bits, 4014 for
+ * a privileged intent not enabled for the app: `privilegedIntents` holds the enabled ones),
+ * and the shard (4010).
+ */
 export function checkIdentify(
   d: unknown,
-  botToken: string,
+  isValid: (token: string) => boolean,
+  privilegedIntents = 0,
 ): Refusal | { intents: number; shard?: [number, number] } {
   if (!isObject(d)) return { close: [4001, "Unknown opcode."] };
-  if (!isBotToken(d.token, botToken)) return { close: [4004, "Authentication failed."] };
+  if (!isBotToken(d.token, isValid)) return { close: [4004, "Authentication failed."] };
   const intents = d.intents;
   if (
     typeof intents !== "number" || !Number.isInteger(intents) || intents < 0 ||
     (intents & ~KNOWN_INTENTS) !== 0
   ) {
     return { close: [4013, "Invalid intent(s)."] };
+  }
+  if ((intents & ALL_PRIVILEGED_INTENTS & ~privilegedIntents) !== 0) {
+    return { close: [4014, "Disallowed intent(s)."] };
   }
   if (d.shard === undefined) return { intents };
   const [id, count] = Array.isArray(d.shard) ? d.shard : [];
@@ -56,11 +68,11 @@ export function checkIdentify(
  */
 export function checkResume(
   d: unknown,
-  botToken: string,
+  isValid: (token: string) => boolean,
   sessions: GatewaySessions,
 ): Refusal | { invalidSession: true } | { session: GatewaySession; seq: number } {
   if (!isObject(d)) return { close: [4001, "Unknown opcode."] };
-  if (!isBotToken(d.token, botToken)) return { close: [4004, "Authentication failed."] };
+  if (!isBotToken(d.token, isValid)) return { close: [4004, "Authentication failed."] };
   const session = typeof d.session_id === "string" ? sessions.resumable(d.session_id) : undefined;
   if (!session) return { invalidSession: true };
   const seq = typeof d.seq === "number" && Number.isInteger(d.seq) ? d.seq : 0;

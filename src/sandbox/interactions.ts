@@ -38,6 +38,8 @@ export interface InteractionState {
   answeredAt?: number;
   originalMessageId: string | null;
   followupIds: string[];
+  /** When the bot first tried to answer after the deadline. */
+  lateCallbackAt?: number;
   // deno-lint-ignore no-explicit-any
   payload: Record<string, any>;
   timer?: ReturnType<typeof setTimeout>;
@@ -50,10 +52,16 @@ export interface Interactions {
   get(id: string): InteractionState | undefined;
   byToken(token: string): InteractionState | undefined;
   record(id: string): InteractionRecord | undefined;
+  /** The newest `limit` interactions, newest first. */
+  recent(limit: number): InteractionRecord[];
+  /** Counts since start: created, answered, failed. */
+  counts(): { created: number; answered: number; failed: number };
   /** Marks an interaction answered (used by the callback route). */
   answer(state: InteractionState, callback: { type: number; data?: unknown }): void;
   /** True when the deadline passed without a callback (marks it failed on the way). */
   missedDeadline(state: InteractionState): boolean;
+  /** Records a callback that came after the deadline (refused with 10062). */
+  noteLate(state: InteractionState): void;
   close(): void;
 }
 
@@ -69,10 +77,12 @@ export function createInteractions(deps: {
   const { world, messages } = deps;
   const byId = new Map<string, InteractionState>();
   const tokens = new Map<string, string>();
+  const counts = { created: 0, answered: 0, failed: 0 };
 
   const fail = (state: InteractionState) => {
     if (state.status !== "pending") return;
     state.status = "failed";
+    counts.failed++;
     clearTimeout(state.timer);
     world.log("warn", "Interaction failed: no response before the deadline", {
       id: state.id,
@@ -126,9 +136,36 @@ export function createInteractions(deps: {
     state.timer = setTimeout(() => fail(state), deps.deadlineMs);
     byId.set(state.id, state);
     tokens.set(state.token, state.id);
+    counts.created++;
     deps.dispatch(state.guildId, payload);
     world.feed.notify();
     return { id: state.id, token: state.token, type: state.type, payload };
+  };
+
+  const record = (id: string): InteractionRecord | undefined => {
+    const s = byId.get(id);
+    if (!s) return undefined;
+    const original = s.originalMessageId ? messages.get(s.originalMessageId) ?? null : null;
+    const customId = s.type === 3 ? s.payload.data?.custom_id : undefined;
+    return {
+      id: s.id,
+      token: s.token,
+      type: s.type,
+      userId: s.userId,
+      guildId: s.guildId,
+      channelId: s.channelId,
+      ...(s.name ? { name: s.name } : {}),
+      ...(typeof customId === "string" ? { customId } : {}),
+      status: s.status,
+      ...(s.callback ? { callback: s.callback } : {}),
+      createdAt: s.createdAt,
+      ...(s.answeredAt !== undefined
+        ? { answeredAt: s.answeredAt, latencyMs: s.answeredAt - s.createdAt }
+        : {}),
+      ...(s.lateCallbackAt !== undefined ? { lateCallbackMs: s.lateCallbackAt - s.createdAt } : {}),
+      original,
+      followups: s.followupIds.map((m) => messages.get(m)).filter((m) => m !== undefined),
+    };
   };
 
   return {
@@ -192,30 +229,16 @@ export function createInteractions(deps: {
       const id = tokens.get(token);
       return id ? byId.get(id) : undefined;
     },
-    record(id) {
-      const s = byId.get(id);
-      if (!s) return undefined;
-      const original = s.originalMessageId ? messages.get(s.originalMessageId) ?? null : null;
-      return {
-        id: s.id,
-        token: s.token,
-        type: s.type,
-        userId: s.userId,
-        guildId: s.guildId,
-        channelId: s.channelId,
-        status: s.status,
-        ...(s.callback ? { callback: s.callback } : {}),
-        createdAt: s.createdAt,
-        ...(s.answeredAt !== undefined
-          ? { answeredAt: s.answeredAt, latencyMs: s.answeredAt - s.createdAt }
-          : {}),
-        original,
-        followups: s.followupIds.map((m) => messages.get(m)).filter((m) => m !== undefined),
-      };
+    record,
+    recent(limit) {
+      const ids = [...byId.keys()].slice(-Math.max(0, limit)).reverse();
+      return ids.map((id) => record(id)).filter((r) => r !== undefined);
     },
+    counts: () => ({ ...counts }),
     answer(state, callback) {
       clearTimeout(state.timer);
       state.status = "answered";
+      counts.answered++;
       state.answeredAt = world.now();
       state.callback = { type: callback.type, data: callback.data, receivedAt: state.answeredAt };
       world.feed.notify();
@@ -227,6 +250,11 @@ export function createInteractions(deps: {
         return true;
       }
       return false;
+    },
+    noteLate(state) {
+      if (state.lateCallbackAt !== undefined) return;
+      state.lateCallbackAt = world.now();
+      world.feed.notify();
     },
     close() {
       for (const state of byId.values()) clearTimeout(state.timer);

@@ -43,6 +43,8 @@ export interface MessageStore {
   get(id: string): SandboxMessage | undefined;
   /** A channel's messages, oldest first. */
   inChannel(channelId: string): SandboxMessage[];
+  /** A channel's newest `limit` messages, oldest first. */
+  recent(channelId: string, limit: number): SandboxMessage[];
   readonly revision: number;
   /** Messages of a channel changed after `revision` (current state, deleted ones left out). */
   changedSince(
@@ -166,6 +168,7 @@ export function createMessageStore(world: World): MessageStore {
     },
     get: (id) => byId.get(id),
     inChannel: (channelId) => [...(byChannel.get(channelId) ?? [])],
+    recent: (channelId, limit) => (byChannel.get(channelId) ?? []).slice(-Math.max(0, limit)),
     get revision() {
       return revision;
     },

@@ -1,8 +1,8 @@
 /**
  * REST rate limits the way Discord reports them: a bucket per route (hash in
  * `X-RateLimit-Bucket`), counted per top-level resource (channel, guild, webhook) and per
- * caller, fixed windows, and a global per-caller limit (off unless configured). Pure over an
- * injected clock: no timers.
+ * caller, fixed windows, and a global per-caller limit (Discord's is 50 requests per second;
+ * off when 0 or undefined). Pure over an injected clock: no timers.
  *
  * @module
  */
@@ -41,10 +41,10 @@ export interface RateLimiter {
   consume(request: RateLimitRequest): RateLimitDecision;
 }
 
-/** Options: `globalPerSecond` (Discord's is 50) is off when undefined. */
+/** Options: `globalPerSecond` (Discord's is 50) is off when undefined or 0; a function is read per request. */
 export interface RateLimiterOptions {
   now: () => number;
-  globalPerSecond?: number;
+  globalPerSecond?: number | (() => number);
 }
 
 /** An opaque, stable bucket id for a route template (FNV-1a, as hex). */
@@ -85,9 +85,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   return {
     consume(request) {
       const now = options.now();
-      if (request.global && options.globalPerSecond !== undefined) {
+      const perSecond = typeof options.globalPerSecond === "function"
+        ? options.globalPerSecond()
+        : options.globalPerSecond;
+      if (request.global && perSecond) {
         const g = take(globals, request.identity, 1000, now);
-        if (g.count >= options.globalPerSecond) {
+        if (g.count >= perSecond) {
           const retryAfter = (g.resetAt - now) / 1000;
           return {
             allowed: false,

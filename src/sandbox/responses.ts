@@ -16,6 +16,20 @@ import { isEmptyMessage, MessageFlags, validateMessageBody } from "./validate.ts
 /** Callback types: 4 message, 5 deferred message, 6 deferred update, 7 update, 8 autocomplete, 9 modal. */
 const ALLOWED_CALLBACKS: Record<number, number[]> = { 2: [4, 5, 9], 3: [4, 5, 6, 7, 9] };
 
+/** A command's name with its subcommand group and subcommand, e.g. "blitz play". */
+function fullCommandName(state: InteractionState): string | undefined {
+  const parts = state.name ? [state.name] : [];
+  // deno-lint-ignore no-explicit-any
+  let options: any[] = state.payload.data?.options ?? [];
+  for (let depth = 0; depth < 2; depth++) {
+    const nested = options.find((o) => o?.type === 1 || o?.type === 2);
+    if (!nested) break;
+    parts.push(nested.name);
+    options = nested.options ?? [];
+  }
+  return parts.length ? parts.join(" ") : undefined;
+}
+
 /** Handlers for the callback and webhook routes. */
 export interface InteractionResponses {
   callback(id: string, token: string, body: unknown, withResponse: boolean): Response;
@@ -68,7 +82,8 @@ export function createInteractionResponses(deps: {
             interaction: {
               id: state.id,
               type: state.type,
-              name: state.name,
+              // The legacy object names subcommands too: "blitz play".
+              name: fullCommandName(state),
               user: world.user(state.userId),
             },
           }
@@ -101,7 +116,10 @@ export function createInteractionResponses(deps: {
     callback(id, token, body, withResponse) {
       const state = interactions.get(id);
       if (!state || state.token !== token) return DiscordErrors.unknownInteraction();
-      if (interactions.missedDeadline(state)) return DiscordErrors.unknownInteraction();
+      if (interactions.missedDeadline(state)) {
+        interactions.noteLate(state);
+        return DiscordErrors.unknownInteraction();
+      }
       if (state.status === "answered") return DiscordErrors.alreadyAcknowledged();
       if (!isObject(body)) {
         return DiscordErrors.invalidFormBody({

@@ -1,7 +1,9 @@
 /**
  * The REST API (`/api/v10/...`): route matching, `Authorization: Bot <token>`, rate limits
- * with Discord's headers, body parsing with Discord's errors, and a hook where fault
- * injection (latency, 5xx, forced 429s) can plug in later. Handlers live in `rest_*.ts`.
+ * with Discord's headers (per route and global), body parsing with Discord's errors, the
+ * invalid-request counter and its "Cloudflare" ban, the watch on requests sent before their
+ * Retry-After, and the hook where faults (latency, 5xx, forced 429s, stalls) plug in.
+ * Handlers live in `rest_*.ts`.
  *
  * @module
  */
@@ -11,8 +13,10 @@ import { matchRoute, readBody } from "./http.ts";
 import type { MessageStore } from "./messages.ts";
 import type { BucketRule, RateLimiter } from "./rate_limit.ts";
 import type { InteractionResponses } from "./responses.ts";
+import type { RestFaultContext } from "./faults_rest.ts";
 import { applicationRoutes } from "./rest_application.ts";
 import { channelRoutes } from "./rest_channels.ts";
+import type { RestWatch } from "./rest_watch.ts";
 import type { World } from "./state.ts";
 
 /** What a handler gets. */
@@ -40,8 +44,7 @@ export interface RestRoute {
 
 /** A hook run before a request is handled; a returned Response is sent instead (fault injection). */
 export type RestInterceptor = (
-  route: RestRoute,
-  request: Request,
+  context: RestFaultContext,
 ) => Response | undefined | Promise<Response | undefined>;
 
 /** Everything the REST handlers use. */
@@ -53,18 +56,21 @@ export interface RestDeps {
   limiter: RateLimiter;
   /** The gateway URL and how many IDENTIFYs it has seen (for session_start_limit). */
   gateway: () => { url: string; identifies: number };
+  watch: RestWatch;
   intercept?: RestInterceptor;
 }
 
 /** A generous default bucket for reads and rarely used routes. */
 export const DEFAULT_BUCKET: BucketRule = { limit: 50, windowMs: 1000 };
 
-/** Creates the REST handler for requests whose path starts with `/api`. */
-export function createRestApi(deps: RestDeps): (request: Request, url: URL) => Promise<Response> {
+/** Creates the REST handler for requests whose path starts with `/api`; `ip` is the caller's address. */
+export function createRestApi(
+  deps: RestDeps,
+): (request: Request, url: URL, ip: string) => Promise<Response> {
   const routes: RestRoute[] = [...applicationRoutes(deps), ...channelRoutes(deps)];
-  const { world } = deps;
+  const { world, watch } = deps;
 
-  return async (request, url) => {
+  const answer = async (request: Request, url: URL, ip: string): Promise<Response> => {
     const version = /^\/api\/v(\d+)(\/.*)?$/.exec(url.pathname);
     if (!version) return DiscordErrors.notFound();
     if (version[1] !== "10") return DiscordErrors.invalidApiVersion();
@@ -72,22 +78,47 @@ export function createRestApi(deps: RestDeps): (request: Request, url: URL) => P
     const { match, pathExists } = matchRoute(routes, request.method, path);
     if (!match) return pathExists ? DiscordErrors.methodNotAllowed() : DiscordErrors.notFound();
     const route = match.route;
+    const routeName = `${route.method} ${route.path}`;
 
-    const authorized = request.headers.get("authorization") === `Bot ${world.token}`;
-    const intercepted = await deps.intercept?.(route, request);
+    const header = request.headers.get("authorization") ?? "";
+    const authorized = header.startsWith("Bot ") && world.isValidToken(header.slice(4));
+    // Discord counts limits per token; unauthenticated requests per IP.
+    const identity = authorized ? `bot:${world.applicationId}` : `ip:${ip}`;
+    const resource = (route.resource ?? []).map((p) => match.params[p] ?? "").join("/");
+    const routeScope = `${identity}\n${routeName}\n${resource}`;
+    const countsGlobally = route.global !== false;
+    const globalScope = countsGlobally ? `${identity}\nglobal` : null;
+    const scopes = globalScope ? [routeScope, globalScope] : [routeScope];
+    watch.arrival({ scopes, method: request.method, path });
+
+    const intercepted = await deps.intercept?.({
+      method: request.method,
+      path,
+      route: routeName,
+      routeScope,
+      globalScope,
+      bucket: route.bucket,
+      request,
+    });
     if (intercepted) return intercepted;
 
     const decision = deps.limiter.consume({
-      identity: authorized ? world.token : "anonymous",
-      route: `${route.method} ${route.path}`,
-      resource: (route.resource ?? []).map((p) => match.params[p] ?? "").join("/"),
+      identity,
+      route: routeName,
+      resource,
       rule: route.bucket,
-      global: route.global !== false,
+      global: countsGlobally,
     });
     if (!decision.allowed) {
+      const retryAfterMs = Math.max(1, Math.round((decision.retryAfter ?? 0) * 1000));
+      watch.limited({
+        scopes: decision.global && globalScope ? [globalScope] : [routeScope],
+        retryAfterMs,
+      });
       world.log("info", "REST request rate limited", {
         route: route.path,
         retryAfter: decision.retryAfter,
+        global: decision.global,
       });
       return json(429, {
         message: "You are being rate limited.",
@@ -122,6 +153,16 @@ export function createRestApi(deps: RestDeps): (request: Request, url: URL) => P
       status: response.status,
     });
     return withHeaders(response, decision.headers);
+  };
+
+  return async (request, url, ip) => {
+    const banned = watch.ban(ip);
+    if (banned) return banned;
+    const response = await answer(request, url, ip);
+    watch.answered(ip, response.status, response.headers.get("x-ratelimit-scope"));
+    // Discord's API answers through Google's load balancer; its edge's own answers do not.
+    if (!response.headers.has("server")) response.headers.set("via", "1.1 google");
+    return response;
   };
 }
 

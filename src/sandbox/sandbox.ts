@@ -1,6 +1,8 @@
 /**
- * Starts a sandbox: the local Discord (REST v10 under `/api`, Gateway v10 at `/gateway`) and
- * its control API (`/_sandbox/`), all on one loopback port. Composition root of the folder.
+ * Starts a sandbox: the local Discord (REST v10 under `/api`, Gateway v10 at `/gateway`), its
+ * control API (`/_sandbox/`) and web view (`/_sandbox/view`), all on one loopback port, plus
+ * a TCP relay in front of the gateway (the URL clients are given) so faults can cut or
+ * silence a connection as a network would. Composition root of the folder.
  *
  * @module
  */
@@ -9,7 +11,9 @@ import { createCommandRegistry } from "./commands.ts";
 import { createControlApi } from "./control.ts";
 import { DiscordErrors, json } from "./errors.ts";
 import { createChangeFeed } from "./feed.ts";
+import { createFaults } from "./faults.ts";
 import { createGateway } from "./gateway.ts";
+import { type GatewayRelay, startGatewayRelay } from "./gateway_proxy.ts";
 import { createGatewaySessions, Intents } from "./gateway_sessions.ts";
 import { isLoopback } from "./http.ts";
 import {
@@ -21,9 +25,13 @@ import {
 import { createInteractions } from "./interactions.ts";
 import { createMessageStore, publicMessage } from "./messages.ts";
 import { createRateLimiter } from "./rate_limit.ts";
+import { createPlayers, type PlayerOptions } from "./players.ts";
+import { createRandom, deriveSeed } from "./random.ts";
 import { createInteractionResponses } from "./responses.ts";
 import { createRestApi } from "./rest.ts";
+import { createRestWatch } from "./rest_watch.ts";
 import { createSeedWorld } from "./seed.ts";
+import { DEFAULT_SETTINGS, type SandboxSettings } from "./settings.ts";
 import { BOT_NAME, createWorld, memberObject } from "./state.ts";
 import type { SandboxClient, SandboxLog, SandboxUser } from "./types.ts";
 
@@ -44,6 +52,15 @@ export interface SandboxOptions {
   token?: string;
   /** Where to log; nothing is logged by default. */
   log?: SandboxLog;
+  /**
+   * Discord's per-app and per-IP knobs; defaults are Discord's: global limit 50 requests/s,
+   * no privileged intent enabled, 10,000 invalid requests per 10 minutes.
+   */
+  settings?: Partial<SandboxSettings>;
+  /** Simulated players to start at once (a count, or options with `count`). Default 0. */
+  players?: number | (PlayerOptions & { count: number });
+  /** Seed of the players' choices and of fault fractions. Default 1. */
+  seed?: number;
 }
 
 /** A running sandbox. */
@@ -52,14 +69,19 @@ export interface Sandbox {
   url: string;
   /** `${url}/api`: discordeno appends `/v10/...` itself, as on Discord (`/api/v10/...`). */
   restUrl: string;
-  /** "ws://127.0.0.1:PORT/gateway": what GET /gateway/bot returns as `url`. */
+  /**
+   * "ws://127.0.0.1:RELAY/gateway": what GET /gateway/bot returns as `url` — the gateway
+   * behind the TCP relay. The gateway also answers directly on the main port's `/gateway`.
+   */
   gatewayUrl: string;
   token: string;
   applicationId: string;
   /** The guild "Blitz Sandbox". */
   guildId: string;
-  /** Its text channel "#blitz". */
+  /** Its text channel "#blitz" (people and tests). */
   channelId: string;
+  /** Its text channel "#arena", where simulated players play. */
+  arenaChannelId: string;
   /** Seeded users: alice, bob, carol, dave (Manage Guild), owner (guild owner), other_bot (a bot). */
   users: SandboxUser[];
   /** A client of this sandbox (over its control API). */
@@ -86,6 +108,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 
   const feed = createChangeFeed();
   const seed = createSeedWorld(applicationId, BOT_NAME);
+  const settings: SandboxSettings = { ...DEFAULT_SETTINGS, ...options.settings };
   const world = createWorld({
     applicationId,
     token,
@@ -94,6 +117,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     now,
     feed,
     log,
+    settings,
   });
   const messages = createMessageStore(world);
   const commands = createCommandRegistry(world);
@@ -109,21 +133,55 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   });
   const responses = createInteractionResponses({ world, messages, interactions });
   let gatewayUrl = "";
+  let relay: GatewayRelay | undefined;
   const gateway = createGateway({
     world,
     sessions,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     gatewayUrl: () => gatewayUrl,
+    relayLink: (port) => relay?.linkFor(port),
+  });
+  const watch = createRestWatch({ now, settings });
+  const baseSeed = options.seed ?? 1;
+  const faults = createFaults({
+    world,
+    gateway,
+    sessions,
+    watch,
+    random: createRandom(deriveSeed(baseSeed, "faults")),
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
   });
   const rest = createRestApi({
     world,
     messages,
     commands,
     responses,
-    limiter: createRateLimiter({ now }),
+    limiter: createRateLimiter({ now, globalPerSecond: () => settings.globalRateLimitPerSecond }),
     gateway: () => ({ url: gatewayUrl, identifies: gateway.identifies }),
+    watch,
+    intercept: (context) => faults.beforeRest(context),
   });
-  const control = createControlApi({ world, messages, commands, interactions, sessions });
+  const players = createPlayers({
+    world,
+    messages,
+    commands,
+    interactions,
+    guildId: seed.guild.id,
+    channelId: seed.arenaChannelId,
+    deadlineMs: config.interactionDeadlineMs,
+    botConnected: () => sessions.hasLiveSession(seed.guild.id),
+  });
+  const control = createControlApi({
+    world,
+    messages,
+    commands,
+    interactions,
+    sessions,
+    gateway,
+    faults,
+    players,
+    watch,
+  });
 
   // MESSAGE_CREATE / UPDATE / DELETE for the GUILD_MESSAGES intent; ephemeral replies are never dispatched.
   messages.onChange((change, message) => {
@@ -142,22 +200,37 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
       };
     sessions.dispatchToGuild(guild.id, t, d, Intents.GUILD_MESSAGES);
   });
+  // GUILD_MEMBER_ADD (privileged GUILD_MEMBERS intent) when a user joins, e.g. a new player.
+  world.onMemberAdd((guild, userId) => {
+    const member = memberObject(world, guild, userId);
+    if (member) {
+      sessions.dispatchToGuild(
+        guild.id,
+        "GUILD_MEMBER_ADD",
+        { ...member, guild_id: guild.id },
+        Intents.GUILD_MEMBERS,
+      );
+    }
+  });
 
   const handler = async (request: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
     try {
       const url = new URL(request.url);
+      const remote = info.remoteAddr as Deno.NetAddr;
       if (url.pathname === "/gateway" || url.pathname === "/gateway/") {
         if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
           return DiscordErrors.notFound();
         }
-        return gateway.upgrade(request, url);
+        return gateway.upgrade(request, url, remote.port);
       }
       if (url.pathname === "/api" || url.pathname.startsWith("/api/")) {
-        return await rest(request, url);
+        return await rest(request, url, remote.hostname ?? "");
+      }
+      if (url.pathname === "/" && request.method === "GET") {
+        return new Response(null, { status: 302, headers: { location: "/_sandbox/view" } });
       }
       if (url.pathname.startsWith("/_sandbox/")) {
-        const remote = (info.remoteAddr as Deno.NetAddr).hostname ?? "";
-        if (!isLoopback(remote)) {
+        if (!isLoopback(remote.hostname ?? "")) {
           return json(403, {
             error: "forbidden",
             message: "The control API answers loopback only",
@@ -188,7 +261,17 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
             : addr.hostname;
           const authority = host.includes(":") ? `[${host}]:${addr.port}` : `${host}:${addr.port}`;
           const url = `http://${authority}`;
-          gatewayUrl = `ws://${authority}/gateway`;
+          relay = startGatewayRelay(host, addr.port);
+          gatewayUrl = `${relay.origin}/gateway`;
+          const count = typeof options.players === "number"
+            ? options.players
+            : options.players?.count ?? 0;
+          if (count > 0) {
+            players.start(count, {
+              seed: baseSeed,
+              ...(typeof options.players === "object" ? options.players : {}),
+            });
+          }
           let closing: Promise<void> | undefined;
           log("info", "Sandbox listening", { url });
           resolve({
@@ -199,13 +282,17 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
             applicationId,
             guildId: seed.guild.id,
             channelId: seed.channelId,
+            arenaChannelId: seed.arenaChannelId,
             users: seed.users,
             client: createSandboxClient(url),
             close: () =>
               closing ??= (async () => {
+                players.stop();
+                faults.close();
                 feed.close();
                 interactions.close();
                 await gateway.close();
+                relay?.close();
                 await server.shutdown();
                 log("info", "Sandbox closed", { url });
               })(),

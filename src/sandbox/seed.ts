@@ -1,6 +1,7 @@
 /**
- * The sandbox's starting world: one guild "Blitz Sandbox" with a #blitz text channel, a few
- * players, another bot, and roles that give the permissions a game bot checks. Ids are fixed
+ * The sandbox's starting world: one guild "Blitz Sandbox" with a #blitz text channel (for
+ * people and tests) and an #arena text channel (where simulated players play), a few users,
+ * another bot, and roles that give the permissions a game bot checks. Ids are fixed
  * (see `seedSnowflake`), so a bot's stored data stays valid across sandbox restarts.
  *
  * @module
@@ -60,8 +61,10 @@ export interface SeedWorld {
   users: SandboxUser[];
   guild: GuildRecord;
   channels: ChannelRecord[];
-  /** The text channel players use: #blitz. */
+  /** The text channel people and tests use: #blitz. */
   channelId: string;
+  /** The text channel simulated players use: #arena. */
+  arenaChannelId: string;
 }
 
 function user(index: number, username: string, globalName: string, bot = false): SandboxUser {
@@ -88,6 +91,7 @@ export function createSeedWorld(botUserId: string, botName: string): SeedWorld {
   const guildId = seedSnowflake(100);
   const categoryId = seedSnowflake(110);
   const channelId = seedSnowflake(111);
+  const arenaChannelId = seedSnowflake(112);
   const adminRoleId = seedSnowflake(120);
   const moderatorRoleId = seedSnowflake(121);
   const botRoleId = seedSnowflake(122);
@@ -137,7 +141,7 @@ export function createSeedWorld(botUserId: string, botName: string): SeedWorld {
     name: "Blitz Sandbox",
     ownerId: owner.id,
     roles,
-    channelIds: [categoryId, channelId],
+    channelIds: [categoryId, channelId, arenaChannelId],
     systemChannelId: channelId,
     locale: "en-US",
     members: new Map([
@@ -169,6 +173,21 @@ export function createSeedWorld(botUserId: string, botName: string): SeedWorld {
       topic: "Basketball Blitz games",
       parentId: categoryId,
     },
+    {
+      id: arenaChannelId,
+      guildId,
+      type: 0,
+      name: "arena",
+      position: 1,
+      topic: "Simulated players at play",
+      parentId: categoryId,
+    },
   ];
-  return { users: [alice, bob, carol, dave, owner, otherBot], guild, channels, channelId };
+  return {
+    users: [alice, bob, carol, dave, owner, otherBot],
+    guild,
+    channels,
+    channelId,
+    arenaChannelId,
+  };
 }

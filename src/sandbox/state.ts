@@ -8,6 +8,7 @@ import type { ChangeFeed } from "./feed.ts";
 import type { SnowflakeGenerator } from "./ids.ts";
 import { memberPermissions } from "./permissions.ts";
 import type { ChannelRecord, GuildRecord, RoleRecord, SeedWorld } from "./seed.ts";
+import type { SandboxSettings } from "./settings.ts";
 import type { DiscordUser, SandboxLog, SandboxUser } from "./types.ts";
 
 /** The name of the application (and its bot user) the sandbox hosts. */
@@ -24,10 +25,21 @@ export interface World {
   readonly now: () => number;
   readonly feed: ChangeFeed;
   readonly log: SandboxLog;
+  /** Run-time settings (rate limits, privileged intents, token validity). */
+  readonly settings: SandboxSettings;
+  /** True when `token` is the bot token and it has not been revoked. */
+  isValidToken(token: string): boolean;
   /** Any known user, the bot included. */
   user(id: string): DiscordUser | undefined;
-  /** The seeded users (not the bot itself). */
+  /** The users (seeded ones first, then those added at run time), not the bot itself. */
   users(): SandboxUser[];
+  /**
+   * Adds a user (if new) and makes them a member of `guildId` without roles; returns false
+   * when the user was already a member. Calls `onMemberAdd` listeners for new members.
+   */
+  addMember(user: SandboxUser, guildId: string): boolean;
+  /** Called after `addMember` added a member (the gateway dispatches GUILD_MEMBER_ADD). */
+  onMemberAdd(listener: (guild: GuildRecord, userId: string) => void): void;
   guild(id: string): GuildRecord | undefined;
   guilds(): GuildRecord[];
   channel(id: string): ChannelRecord | undefined;
@@ -45,6 +57,7 @@ export function createWorld(input: {
   now: () => number;
   feed: ChangeFeed;
   log: SandboxLog;
+  settings: SandboxSettings;
 }): World {
   const botUser = {
     id: input.applicationId,
@@ -57,6 +70,8 @@ export function createWorld(input: {
   };
   const users = new Map<string, DiscordUser>([[botUser.id, botUser]]);
   for (const u of input.seed.users) users.set(u.id, u);
+  const userList: SandboxUser[] = [...input.seed.users];
+  const memberListeners: ((guild: GuildRecord, userId: string) => void)[] = [];
   const guilds = new Map([[input.seed.guild.id, input.seed.guild]]);
   const channels = new Map(input.seed.channels.map((c) => [c.id, c]));
 
@@ -69,8 +84,29 @@ export function createWorld(input: {
     now: input.now,
     feed: input.feed,
     log: input.log,
+    settings: input.settings,
+    isValidToken: (token) => input.settings.tokenValid && token === input.token,
     user: (id) => users.get(id),
-    users: () => input.seed.users,
+    users: () => userList,
+    addMember(user, guildId) {
+      const guild = guilds.get(guildId);
+      if (!guild) throw new RangeError(`Guild "${guildId}" does not exist`);
+      if (!users.has(user.id)) {
+        users.set(user.id, user);
+        userList.push(user);
+      }
+      if (guild.members.has(user.id)) return false;
+      guild.members.set(user.id, {
+        userId: user.id,
+        roles: [],
+        joinedAt: new Date(input.now()).toISOString(),
+        nick: null,
+      });
+      for (const listener of memberListeners) listener(guild, user.id);
+      input.feed.notify();
+      return true;
+    },
+    onMemberAdd: (listener) => void memberListeners.push(listener),
     guild: (id) => guilds.get(id),
     guilds: () => [...guilds.values()],
     channel: (id) => channels.get(id),

@@ -5,6 +5,12 @@
  * @module
  */
 
+import type { FaultInput, FaultRecord } from "./faults.ts";
+import type { GatewayStats } from "./gateway.ts";
+import type { PlayerOptions, PlayerStats } from "./players.ts";
+import type { RestWatchState } from "./rest_watch.ts";
+import type { SandboxSettings } from "./settings.ts";
+
 /** Where the sandbox logs. Never console.*: the host passes its logger in. */
 export type SandboxLog = (
   level: "debug" | "info" | "warn" | "error",
@@ -87,6 +93,10 @@ export interface InteractionRecord {
   userId: string;
   guildId: string;
   channelId: string;
+  /** The command's name (slash commands). */
+  name?: string;
+  /** The clicked component's custom_id (components). */
+  customId?: string;
   /** pending: no callback yet; answered: callback received; failed: "This interaction failed". */
   status: "pending" | "answered" | "failed";
   // deno-lint-ignore no-explicit-any
@@ -95,6 +105,8 @@ export interface InteractionRecord {
   answeredAt?: number;
   /** Milliseconds from creation to callback. */
   latencyMs?: number;
+  /** For a failed interaction: ms from creation to the bot's first (refused) late callback. */
+  lateCallbackMs?: number;
   /** The response message (or, for component updates, the message the component is on). */
   original?: SandboxMessage | null;
   followups: SandboxMessage[];
@@ -108,6 +120,8 @@ export interface SandboxSessionInfo {
   seq: number;
   intents: number;
   shard: [number, number];
+  /** Live sockets (open, not zombied) that authenticated with this session. */
+  sockets?: number;
 }
 
 /** The sandbox's world at a glance. */
@@ -118,7 +132,20 @@ export interface SandboxStateSnapshot {
   guilds: Record<string, any>[];
   // deno-lint-ignore no-explicit-any
   channels: Record<string, any>[];
+  /** Gateway counters: identifies, resumes, competing sockets, most sockets per session. */
+  gateway: GatewayStats;
+  /** REST counters: 429s sent, requests before their Retry-After, invalid requests per IP. */
+  rest: RestWatchState;
+  /** Interactions created, answered and failed since start. */
+  interactions: { created: number; answered: number; failed: number };
+  settings: SandboxSettings;
+  players: PlayerStats;
 }
+
+/** Input to a fault: see `FaultInput`. */
+export type { FaultInput, FaultRecord } from "./faults.ts";
+export type { PlayerOptions, PlayerStats } from "./players.ts";
+export type { SandboxSettings } from "./settings.ts";
 
 /** Input to run a slash command as a user. */
 export interface CommandInput {
@@ -166,6 +193,65 @@ export interface SandboxClient {
   ): Promise<SandboxMessage>;
   /** Registered commands: all of them, or one guild's. */
   commands(guildId?: string): Promise<unknown[]>;
-  /** Sessions, users, guilds and channels. */
+  /** Sessions, users, guilds, channels and the gateway, REST, interaction and player counters. */
   state(): Promise<SandboxStateSnapshot>;
+  /** The newest interactions (default 50), newest first. */
+  interactions(limit?: number): Promise<InteractionRecord[]>;
+
+  /** Injects a fault; resolves with its record. Throws SandboxClientError 400/409. */
+  fault(input: FaultInput): Promise<FaultRecord>;
+  /** Active faults and the history (with what the client did about each). */
+  faults(): Promise<{ active: FaultRecord[]; history: FaultRecord[] }>;
+  /** A fault's record by id (from `faults()`). */
+  faultRecord(id: string): Promise<FaultRecord | undefined>;
+  /** Ends one fault early. */
+  endFault(id: string): Promise<FaultRecord>;
+  /** Ends every active fault. */
+  clearFaults(): Promise<void>;
+  /** Cuts the bot's gateway connection (no close frame), or closes it with `code`. */
+  dropGateway(options?: { code?: number; sessionId?: string }): Promise<FaultRecord>;
+  /** Makes the connection a zombie: silent both ways, cut after `severAfterMs`. */
+  zombieGateway(options?: { severAfterMs?: number; sessionId?: string }): Promise<FaultRecord>;
+  /** Sends op 7 RECONNECT. */
+  sendReconnect(options?: { closeAfterMs?: number; sessionId?: string }): Promise<FaultRecord>;
+  /** Sends op 9 INVALID_SESSION (`resumable` is its `d`). */
+  sendInvalidSession(resumable: boolean, options?: { sessionId?: string }): Promise<FaultRecord>;
+  /** Revokes the bot token for `durationMs` (REST 401, gateway 4004). */
+  revokeToken(durationMs?: number): Promise<FaultRecord>;
+  /** Answers 429 to matching requests for `durationMs`. */
+  rateLimit(options: {
+    durationMs: number;
+    route?: string;
+    scope?: "user" | "shared" | "global";
+    retryAfterMs?: number;
+    resetAfterMs?: number;
+  }): Promise<FaultRecord>;
+  /** Answers 5xx to a share of matching requests for `durationMs`. */
+  serverErrors(options: {
+    durationMs: number;
+    route?: string;
+    status?: 500 | 502 | 503 | 504;
+    fraction?: number;
+  }): Promise<FaultRecord>;
+  /** Delays matching requests for `durationMs`. */
+  latency(options: {
+    durationMs: number;
+    latencyMs: number;
+    jitterMs?: number;
+    route?: string;
+  }): Promise<FaultRecord>;
+  /** Leaves matching requests unanswered for `durationMs`. */
+  stall(options: { durationMs: number; route?: string }): Promise<FaultRecord>;
+
+  /** The simulated players' stats. */
+  players(): Promise<PlayerStats>;
+  /** Starts `count` simulated players (in #arena). */
+  startPlayers(count: number, options?: PlayerOptions): Promise<PlayerStats>;
+  /** Changes the number of players. */
+  scalePlayers(count: number): Promise<PlayerStats>;
+  stopPlayers(): Promise<PlayerStats>;
+
+  settings(): Promise<SandboxSettings>;
+  /** Changes settings (e.g. `{privilegedIntents: 0}`, `{globalRateLimitPerSecond: 0}`). */
+  updateSettings(patch: Partial<SandboxSettings>): Promise<SandboxSettings>;
 }

@@ -122,7 +122,8 @@ export function createBackupApiGroup(service: BackupService): ApiRouteGroup {
       );
       // Off-site steps go on in the background; their outcome lands in the manifest.
       outcome.offsite.catch(() => {});
-      return c.json({ path: outcome.path, ...outcome.entry }, 201);
+      // `state` as in GET /api/backups: a new backup has just passed its verification.
+      return c.json({ path: outcome.path, ...outcome.entry, state: "verified" }, 201);
     });
 
     api.post("/backups/verify", async (c) => {

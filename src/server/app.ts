@@ -18,6 +18,8 @@ export interface HttpDeps {
   adminToken?: () => string;
   /** Admin route groups, mounted under `/api` behind the token. */
   apiGroups?: readonly ApiRouteGroup[];
+  /** Called for every route failure answered with 500 (error tracking). */
+  onError?: (error: unknown, route: string) => void;
 }
 
 /** Builds the Hono app; test it in-process with `app.request()`. */
@@ -71,6 +73,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
       path: c.req.path,
       error,
     });
+    deps.onError?.(error, `${c.req.method} ${c.req.path}`);
     return c.json({ error: "internal", message: "Internal error; see the Blitz log" }, 500);
   });
   return app;

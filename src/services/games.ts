@@ -56,6 +56,8 @@ export interface GameServiceOptions {
   timers?: Timers;
   /** Shot clock for a guild, in ms (per-guild setting, else the default). */
   shotClockMs: (guildId: string | null) => number;
+  /** Possessions per side of new games in a guild (per-guild setting), if it set one. */
+  possessionsFor?: (guildId: string | null) => number | undefined;
   /** How long a challenge waits for an answer, in ms (default 5 minutes). */
   challengeTtlMs?: number;
   /** Seed source (default: crypto). */
@@ -91,6 +93,8 @@ export interface GameService {
   get(gameId: number): LiveGame | undefined;
   openGameOf(playerId: string): LiveGame | undefined;
   activeCount(): number;
+  /** Ids of every open (pending or active) game. */
+  openGameIds(): number[];
   openInGuild(guildId: string, limit?: number): LiveGame[];
   /** Which side a player is in a game, if any. */
   sideOf(game: LiveGame, playerId: string): Side | undefined;
@@ -286,7 +290,7 @@ export function createGameService(options: GameServiceOptions): GameService {
         home_id: player.id,
         away_id: null,
         seed: newSeed(),
-        possessions: 8,
+        possessions: options.possessionsFor?.(guildId) ?? 8,
         shot_clock_ms: shotClock,
         deadline: now + shotClock,
       }, now);
@@ -325,7 +329,7 @@ export function createGameService(options: GameServiceOptions): GameService {
         home_id: challenger.id,
         away_id: opponent.id,
         seed: newSeed(),
-        possessions: possessions ?? 8,
+        possessions: possessions ?? options.possessionsFor?.(guildId) ?? 8,
         shot_clock_ms: options.shotClockMs(guildId),
         deadline: now + (options.challengeTtlMs ?? CHALLENGE_TTL_MS),
       }, now);
@@ -457,6 +461,7 @@ export function createGameService(options: GameServiceOptions): GameService {
       return row ? live.get(row.id) ?? toLive(row) : undefined;
     },
     activeCount: () => live.size,
+    openGameIds: () => [...live.keys()],
     openInGuild: (guildId, limit = 10) =>
       repo.openGamesInGuild(guildId, limit).map((row) => live.get(row.id) ?? toLive(row)),
   };

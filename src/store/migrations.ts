@@ -89,6 +89,63 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX games_by_finished_at ON games (finished_at) WHERE finished_at IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    description: "job runs, audit log, feature flags and hourly counters",
+    sql: `
+      -- The scheduler: one row per job it has known (first_seen_at is the baseline for
+      -- catch-up before a job's first success), one row per run.
+      CREATE TABLE scheduler_jobs (
+        name TEXT PRIMARY KEY,
+        first_seen_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE job_runs (
+        id INTEGER PRIMARY KEY,
+        job TEXT NOT NULL,
+        trigger TEXT NOT NULL CHECK (trigger IN ('schedule', 'catch-up', 'retry', 'manual')),
+        attempt INTEGER NOT NULL DEFAULT 1,
+        scheduled_at INTEGER,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        outcome TEXT NOT NULL CHECK (outcome IN ('running', 'success', 'failure', 'skipped', 'interrupted')),
+        detail TEXT NOT NULL DEFAULT ''
+      ) STRICT;
+      CREATE INDEX job_runs_by_job ON job_runs (job, started_at DESC);
+      CREATE INDEX job_runs_by_started ON job_runs (started_at);
+
+      -- Every admin action and automatic action: who, what, when, outcome.
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor_id TEXT NOT NULL,
+        actor_name TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('discord', 'api', 'system', 'cli')),
+        guild_id TEXT,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '',
+        outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'failed'))
+      ) STRICT;
+      CREATE INDEX audit_log_by_at ON audit_log (at DESC);
+
+      CREATE TABLE feature_flags (
+        name TEXT PRIMARY KEY,
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        reason TEXT NOT NULL DEFAULT '',
+        changed_by TEXT NOT NULL DEFAULT '',
+        changed_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      -- Counters that survive restarts, per hour (hour = floor(ms epoch / 3600000)):
+      -- commands, command errors, errors by category. Read by the reports.
+      CREATE TABLE hourly_counters (
+        hour INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        value INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (hour, name)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The newest schema version this build knows. */

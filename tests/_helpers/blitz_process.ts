@@ -128,6 +128,8 @@ export function sandboxRunEnv(
     BLITZ_HTTP_HOST: "127.0.0.1",
     BLITZ_HTTP_PORT: httpPort,
     SANDBOX_PORT: sandboxPort,
+    // No simulated players: tests count games and read the leaderboard.
+    SANDBOX_PLAYERS: "0",
     httpPort,
     sandboxPort,
   };

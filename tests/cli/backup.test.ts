@@ -3,7 +3,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runBlitz } from "../_helpers/blitz_process.ts";
 import { tempDir } from "../_helpers/temp_dir.ts";
-import { dirChecksums, HAVE_SQLITE3, seededDataDir, sha256, sqlite3 } from "../ops/backup_helpers.ts";
+import {
+  dirChecksums,
+  HAVE_SQLITE3,
+  seededDataDir,
+  sha256,
+  sqlite3,
+} from "../ops/backup_helpers.ts";
 
 const WRITER = fileURLToPath(new URL("../ops/backup_load_writer.ts", import.meta.url));
 
@@ -33,7 +39,11 @@ async function startWriter(dbPath: string, stopFile: string) {
       await Deno.writeTextFile(stopFile, "stop");
       const [status, err] = await Promise.all([child.status, new Response(child.stderr).text()]);
       await pump;
-      return { code: status.code, commits: Number(/commits (\d+)/.exec(out)?.[1] ?? -1), stderr: err };
+      return {
+        code: status.code,
+        commits: Number(/commits (\d+)/.exec(out)?.[1] ?? -1),
+        stderr: err,
+      };
     },
   };
 }
@@ -47,7 +57,9 @@ describe("blitz backup", () => {
       const backups: { path: string; rowCounts: Record<string, number> }[] = [];
       try {
         for (let i = 0; i < 3; i++) {
-          const result = await runBlitz({ args: ["backup", "--json", "--label", `load ${i}`, "-d", dataDir] });
+          const result = await runBlitz({
+            args: ["backup", "--json", "--label", `load ${i}`, "-d", dataDir],
+          });
           expect(result.stderr).toBe("");
           expect(result.code).toBe(0);
           backups.push(JSON.parse(result.stdout));
@@ -76,14 +88,18 @@ describe("blitz backup", () => {
         expect(players).toBeGreaterThanOrEqual(previous);
         previous = players!;
       }
-      expect(Number(sqlite3(dbPath, "SELECT count(*) FROM players"))).toBeGreaterThan(previous + 10);
+      expect(Number(sqlite3(dbPath, "SELECT count(*) FROM players"))).toBeGreaterThan(
+        previous + 10,
+      );
     },
     60_000,
   );
 
   it("lists, verifies and prunes from the command line; a changed file shows as DAMAGED and fails verify", async () => {
     const { dataDir } = await seededDataDir(5);
-    const first = await runBlitz({ args: ["backup", "--kind", "scheduled", "--json", "-d", dataDir] });
+    const first = await runBlitz({
+      args: ["backup", "--kind", "scheduled", "--json", "-d", dataDir],
+    });
     expect(first.code).toBe(0);
     const second = await runBlitz({ args: ["backup", "--compress", "-d", dataDir] });
     expect(second.code).toBe(0);
@@ -95,7 +111,7 @@ describe("blitz backup", () => {
 
     const { path } = JSON.parse(first.stdout);
     const bytes = await Deno.readFile(path);
-    bytes[bytes.length - 100] ^= 0x01;
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0x01;
     await Deno.writeFile(path, bytes);
 
     const listed = await runBlitz({ args: ["backup", "list", "-d", dataDir] });
@@ -103,17 +119,26 @@ describe("blitz backup", () => {
     const lines = listed.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^AGE\s+SIZE\s+KIND\s+STATE\s+FILE$/);
     expect(lines[1]).toMatch(/manual\s+verified\s+blitz-.*-manual\.db\.gz/);
-    expect(lines[2]).toMatch(/scheduled\s+DAMAGED\s+blitz-.*-scheduled\.db\s+\(the file changed since/);
+    expect(lines[2]).toMatch(
+      /scheduled\s+DAMAGED\s+blitz-.*-scheduled\.db\s+\(the file changed since/,
+    );
 
     const one = await runBlitz({ args: ["backup", "verify", path, "-d", dataDir] });
     expect(one.code).toBe(1);
-    expect(one.stderr.trim()).toMatch(/^FAILED +.*scheduled\.db: its SHA-256 is .*the file changed after the backup was made/);
+    expect(one.stderr.trim()).toMatch(
+      /^FAILED +.*scheduled\.db: its SHA-256 is .*the file changed after the backup was made/,
+    );
     const all = await runBlitz({ args: ["backup", "verify", "--all", "-d", dataDir] });
     expect(all.code).toBe(1);
 
-    const listJson = JSON.parse((await runBlitz({ args: ["backup", "list", "--json", "-d", dataDir] })).stdout);
+    const listJson = JSON.parse(
+      (await runBlitz({ args: ["backup", "list", "--json", "-d", dataDir] })).stdout,
+    );
     // Damage wins over the failed verification recorded above: the file itself changed.
-    expect(listJson.backups.map((b: { state: string }) => b.state)).toEqual(["verified", "damaged"]);
+    expect(listJson.backups.map((b: { state: string }) => b.state)).toEqual([
+      "verified",
+      "damaged",
+    ]);
 
     const dry = await runBlitz({ args: ["backup", "prune", "--dry-run", "-d", dataDir] });
     expect(dry.code).toBe(0);
@@ -132,7 +157,9 @@ describe("blitz backup", () => {
       const dataDir = await tempDir();
       const result = await runBlitz({ args: ["backup", "-d", dataDir] });
       expect(result.code).toBe(1);
-      expect(result.stderr.trim()).toMatch(/^There is no database at ".*blitz\.db" to back up \(start Blitz once/);
+      expect(result.stderr.trim()).toMatch(
+        /^There is no database at ".*blitz\.db" to back up \(start Blitz once/,
+      );
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
     });
 
@@ -140,9 +167,13 @@ describe("blitz backup", () => {
       const { dataDir } = await seededDataDir(2);
       await Deno.writeTextFile(join(dataDir, "not-a-dir"), "");
       const before = dirChecksums(dataDir);
-      const result = await runBlitz({ args: ["backup", "--dest", join(dataDir, "not-a-dir", "x"), "-d", dataDir] });
+      const result = await runBlitz({
+        args: ["backup", "--dest", join(dataDir, "not-a-dir", "x"), "-d", dataDir],
+      });
       expect(result.code).toBe(1);
-      expect(result.stderr.trim()).toMatch(/^Cannot write backups to ".*not-a-dir\/x": .*use --dest DIR\)$/);
+      expect(result.stderr.trim()).toMatch(
+        /^Cannot write backups to ".*not-a-dir\/x": .*use --dest DIR\)$/,
+      );
       expect(dirChecksums(dataDir)).toEqual(before);
     });
 
@@ -154,7 +185,9 @@ describe("blitz backup", () => {
       const before = sha256(dbPath);
       const result = await runBlitz({ args: ["backup", "-d", dataDir] });
       expect(result.code).toBe(3);
-      expect(result.stderr.trim()).toMatch(/^Database ".*blitz\.db" is unusable: .*malformed .*blitz db check.*blitz restore FILE`\)$/);
+      expect(result.stderr.trim()).toMatch(
+        /^Database ".*blitz\.db" is unusable: .*malformed .*blitz db check.*blitz restore FILE`\)$/,
+      );
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
       expect(sha256(dbPath)).toBe(before);
     });
@@ -187,7 +220,9 @@ describe("blitz backup", () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/off-site post_command: FAILED/);
       expect(result.stderr).toMatch(/The backup was written, but post_command failed: .*exited 4/);
-      const listed = JSON.parse((await runBlitz({ args: ["backup", "list", "--json", "-d", dataDir] })).stdout);
+      const listed = JSON.parse(
+        (await runBlitz({ args: ["backup", "list", "--json", "-d", dataDir] })).stdout,
+      );
       expect(listed.backups).toHaveLength(1);
       expect(listed.backups[0].state).toBe("verified");
     });

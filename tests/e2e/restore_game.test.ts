@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { createSandboxClient, type SandboxClient } from "../../src/sandbox/mod.ts";
-import { type BlitzProcess, sandboxRunEnv, spawnBlitz, waitForHttp200 } from "../_helpers/blitz_process.ts";
+import {
+  type BlitzProcess,
+  sandboxRunEnv,
+  spawnBlitz,
+  waitForHttp200,
+} from "../_helpers/blitz_process.ts";
 import { boardButtons, pickOnBoard, readMessage } from "../_helpers/game_driver.ts";
 import { tempDir } from "../_helpers/temp_dir.ts";
 
@@ -16,7 +21,10 @@ describe("restore through the running instance, with a game in progress", () => 
   beforeAll(async () => {
     dataDir = await tempDir();
     env = sandboxRunEnv(dataDir);
-    blitz = spawnBlitz({ args: ["run"], env: { ...env, SANDBOX_PLAYERS: "0", USER_RATE_BURST: "100" } });
+    blitz = spawnBlitz({
+      args: ["run"],
+      env: { ...env, SANDBOX_PLAYERS: "0", USER_RATE_BURST: "100" },
+    });
     await waitForHttp200(`http://127.0.0.1:${env.httpPort}/health`, blitz);
     client = createSandboxClient(`http://127.0.0.1:${env.sandboxPort}`);
     token = (await Deno.readTextFile(join(dataDir, "admin.token"))).trim();
@@ -39,7 +47,9 @@ describe("restore through the running instance, with a game in progress", () => 
     const state = await client.state();
     const alice = state.users.find((u) => u.username === "alice")!;
     const channelId = state.channels.find((c) => c.type === 0)!.id;
-    const started = await client.waitForResponse((await client.command({ userId: alice.id, name: "blitz", subcommand: "play" })).id);
+    const started = await client.waitForResponse(
+      (await client.command({ userId: alice.id, name: "blitz", subcommand: "play" })).id,
+    );
     const boardId = started.original!.id;
     let board = await readMessage(client, channelId, boardId);
     await pickOnBoard(client, board, alice);
@@ -61,12 +71,14 @@ describe("restore through the running instance, with a game in progress", () => 
     expect(row.picks).toHaveLength(2);
 
     // The stale board (possession 5) is refused; the game continues from possession 3.
-    const stale = await client.waitForResponse((await client.click({
-      userId: alice.id,
-      messageId: boardId,
-      customId: boardButtons(board).offense[0]!,
-      staleClient: true,
-    })).id);
+    const stale = await client.waitForResponse(
+      (await client.click({
+        userId: alice.id,
+        messageId: boardId,
+        customId: boardButtons(board).offense[0]!,
+        staleClient: true,
+      })).id,
+    );
     expect(stale.callback?.data?.content).toMatch(/earlier possession/);
     const redrawn = await client.waitForMessage(
       channelId,
@@ -75,7 +87,9 @@ describe("restore through the running instance, with a game in progress", () => 
     );
     expect(redrawn.embeds[0].description).toMatch(/Possession 3 of 16/);
     await pickOnBoard(client, redrawn, alice); // the redrawn board works
-    const games = await client.waitForResponse((await client.command({ userId: alice.id, name: "blitz", subcommand: "games" })).id);
+    const games = await client.waitForResponse(
+      (await client.command({ userId: alice.id, name: "blitz", subcommand: "games" })).id,
+    );
     expect(JSON.stringify(games.callback?.data)).toMatch(/possession 4/);
   });
 });

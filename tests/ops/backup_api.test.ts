@@ -6,7 +6,7 @@ import { createMetrics } from "../../src/ops/metrics.ts";
 import { createHealthMonitor } from "../../src/ops/health.ts";
 import { createBackupService, createJobRunner, type JobRunner } from "../../src/ops/backup/mod.ts";
 import type { SnapshotJob } from "../../src/ops/backup/jobs.ts";
-import { openStore, type Store } from "../../src/store/mod.ts";
+import { LATEST_SCHEMA_VERSION, openStore, type Store } from "../../src/store/mod.ts";
 import { log } from "../../src/log.ts";
 import { tempDir } from "../_helpers/temp_dir.ts";
 import { fakeClock, seedPlayers } from "./backup_helpers.ts";
@@ -80,7 +80,7 @@ describe("admin API: backups", () => {
       kind: "manual",
       label: "before tournament",
       compressed: true,
-      schemaVersion: 2,
+      schemaVersion: LATEST_SCHEMA_VERSION,
       rowCounts: { players: 8 },
       verified: { ok: true },
     });
@@ -169,7 +169,7 @@ describe("admin API: restore", () => {
     const created = await call("POST", "/api/backups", {});
     const path = join(dataDir, "backups", created.body.file);
     const bytes = await Deno.readFile(path);
-    bytes[300] ^= 0xff;
+    bytes[300] = bytes[300]! ^ 0xff;
     await Deno.writeFile(path, bytes);
     const damaged = await call("POST", "/api/restore", { file: created.body.file, confirm: true });
     expect(damaged.status).toBe(422);

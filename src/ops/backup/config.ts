@@ -1,6 +1,6 @@
 /** The backup service's options as the configuration sets them (shared by `src/app.ts` and the CLI). */
 import type { BlitzConfig } from "../../config/mod.ts";
-import type { BackupServiceOptions } from "./service.ts";
+import type { BackupServiceOptions } from "./types.ts";
 
 /** BACKUP_* variables and BLITZ_TIMEZONE as {@link BackupServiceOptions}. */
 export function backupOptionsFromConfig(config: BlitzConfig): BackupServiceOptions {

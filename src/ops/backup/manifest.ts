@@ -142,7 +142,12 @@ export async function updateManifest(
 }
 
 /** Removes leftovers of interrupted work (`.tmp-*`, `.verify-*` files of dead processes). */
-export function removeStaleTempFiles(dir: string, isAlive: (pid: number) => boolean): string[] {
+export function removeStaleTempFiles(
+  dir: string,
+  isAlive: (pid: number) => boolean,
+  /** Only names starting with this (e.g. `.blitz.db.partial-` in the data directory). */
+  prefix = ".",
+): string[] {
   const removed: string[] = [];
   let entries: Deno.DirEntry[];
   try {
@@ -152,7 +157,7 @@ export function removeStaleTempFiles(dir: string, isAlive: (pid: number) => bool
   }
   for (const entry of entries) {
     const match = /^\..*\.(?:tmp|verify|partial)-(\d+)(?:-\w+)?$/.exec(entry.name);
-    if (!entry.isFile || !match) continue;
+    if (!entry.isFile || !match || !entry.name.startsWith(prefix)) continue;
     if (isAlive(Number(match[1]))) continue;
     removeQuietly(join(dir, entry.name));
     removed.push(entry.name);

@@ -1,26 +1,32 @@
 /** Backups: consistent online snapshots, verification, retention, restore, off-site copies. */
-export {
-  type BackupListing,
-  type BackupOutcome,
-  type BackupRequest,
-  type BackupService,
-  type BackupServiceDeps,
-  type BackupServiceOptions,
-  type BackupState,
-  type BackupStatus,
-  createBackupService,
-  type ListedBackup,
-  type OffsiteFailure,
-  type PruneResult,
-  type VerifyReport,
-} from "./service.ts";
+export { createBackupService } from "./service.ts";
+export type {
+  BackupListing,
+  BackupOutcome,
+  BackupRequest,
+  BackupService,
+  BackupServiceDeps,
+  BackupServiceOptions,
+  BackupState,
+  BackupStatus,
+  ListedBackup,
+  OffsiteFailure,
+  PruneResult,
+  VerifyReport,
+} from "./types.ts";
 export {
   BackupFailedError,
   BackupInProgressError,
   InvalidBackupError,
   ManifestError,
 } from "./errors.ts";
-export { BACKUP_KINDS, type BackupEntry, type BackupKind, type OffsiteRecord } from "./manifest.ts";
+export {
+  BACKUP_KINDS,
+  type BackupEntry,
+  type BackupKind,
+  type OffsiteRecord,
+  readManifest,
+} from "./manifest.ts";
 export {
   planRetention,
   type RetentionCandidate,

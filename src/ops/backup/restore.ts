@@ -20,7 +20,7 @@ import { type BackupEntry, readManifest, removeStaleTempFiles } from "./manifest
 import { backupFileName } from "./naming.ts";
 import type { JobRunner } from "./runner.ts";
 import { settleDatabase, swapInto } from "./swap.ts";
-import type { VerifyReport } from "./service.ts";
+import type { VerifyReport } from "./types.ts";
 
 /** The database a restore would replace. */
 export interface CurrentDatabase {
@@ -231,7 +231,11 @@ export function createRestorer(deps: RestorerDeps) {
       const owner = lockOwner(dataDir);
       if (owner) throw new StoreLockedError(dataDir, owner.pid);
     }
-    removeStaleTempFiles(dataDir, (pid) => pid === Deno.pid || lockOwnerAliveSafe(pid));
+    removeStaleTempFiles(
+      dataDir,
+      (pid) => pid === Deno.pid || lockOwnerAliveSafe(pid),
+      `.${basename(dbPath)}.partial-`,
+    );
     const planned = typeof fileOrPlan === "string"
       ? await plan(deps.resolveFile(fileOrPlan))
       : fileOrPlan;

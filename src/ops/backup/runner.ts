@@ -9,12 +9,13 @@ import {
   type JobFailureKind,
   type PrepareJob,
   type PrepareResult,
-  runJobInline,
   type SnapshotJob,
   type SnapshotResult,
   type VerifyJob,
   type VerifyResult,
 } from "./jobs.ts";
+import { runPrepare, runSnapshot } from "./job_snapshot.ts";
+import { runVerify } from "./job_verify.ts";
 import type { WorkerReply } from "./worker.ts";
 
 /** Runs jobs; the service receives one so tests can replace it. */
@@ -53,4 +54,18 @@ function inWorker(job: BackupJob): Promise<unknown> {
 export function createJobRunner(options: { inline?: boolean } = {}): JobRunner {
   const run = (job: BackupJob) => options.inline ? runJobInline(job) : inWorker(job);
   return run as JobRunner;
+}
+
+/** Runs any job on the current thread. */
+export function runJobInline(
+  job: BackupJob,
+): Promise<SnapshotResult | VerifyResult | PrepareResult> {
+  switch (job.op) {
+    case "snapshot":
+      return runSnapshot(job);
+    case "verify":
+      return runVerify(job);
+    case "prepare":
+      return runPrepare(job);
+  }
 }

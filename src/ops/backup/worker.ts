@@ -3,7 +3,8 @@
  * `VACUUM INTO`, `integrity_check`, hashing and gzip never block the bot's event loop. Must be
  * listed with `--include` in `build.ts`: `deno compile` does not see Worker entry points.
  */
-import { type BackupJob, classifyError, JobError, runJobInline } from "./jobs.ts";
+import { type BackupJob, classifyError, JobError } from "./jobs.ts";
+import { runJobInline } from "./runner.ts";
 
 /** A message the worker answers with. */
 export type WorkerReply =

@@ -1,0 +1,135 @@
+/**
+ * A replacement for `@discordeno/rest@21.0.0`'s `rest.sendRequest`, the one function that
+ * sends a request and decides what a response means. It keeps discordeno's queues, buckets
+ * and invalid-request bucket, and changes three things (see docs/DECISIONS.md D10 and D11):
+ *
+ * - a 429 is retried only after its `retry_after` (JSON body, seconds with decimals) or, when
+ *   the body has none, its `Retry-After` header — never after `X-RateLimit-Reset-After`,
+ *   which 21.0.0 uses and which a "shared" (per-resource) 429 sets shorter than Retry-After,
+ *   and a global 429 does not send at all. Until then the route is marked rate limited, so
+ *   the queue holds the other requests to it too;
+ * - a 429 without a JSON body is Discord's edge ("Cloudflare") refusing this IP for too many
+ *   invalid requests: it fails at once instead of being retried, since every retry extends
+ *   the ban;
+ * - each attempt has a deadline (`timeoutMs`, body included): a stalled request fails with
+ *   status 408 instead of blocking its queue forever (21.0.0 has no timeout), and a failed
+ *   attempt gives its queue slot back (21.0.0 leaves the route's queue stuck after one).
+ *
+ * @module
+ */
+import type { RestManager } from "@discordeno/bot";
+import type { Logger } from "../log.ts";
+
+/** Options of {@link installRestSend}. */
+export interface RestSendOptions {
+  /** Deadline of one attempt (request and response body), in ms. */
+  timeoutMs: number;
+  logger: Logger;
+}
+
+type SendRequestOptions = Parameters<RestManager["sendRequest"]>[0];
+
+/** How long a 429 asks to wait, in ms: `retry_after` from the body, else `Retry-After`. */
+export function retryAfterMs(headers: Headers, body: unknown): number | undefined {
+  const fromBody = (body as { retry_after?: unknown } | null)?.retry_after;
+  if (typeof fromBody === "number" && Number.isFinite(fromBody) && fromBody >= 0) {
+    return Math.ceil(fromBody * 1000);
+  }
+  const header = Number(headers.get("retry-after"));
+  return headers.has("retry-after") && Number.isFinite(header) && header >= 0
+    ? Math.ceil(header * 1000)
+    : undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replaces `rest.sendRequest`; call once, right after `createRestManager`. */
+export function installRestSend(rest: RestManager, options: RestSendOptions): void {
+  const logger = options.logger;
+
+  rest.sendRequest = async (request: SendRequestOptions) => {
+    const url = `${rest.baseUrl}/v${rest.version}${request.route}`;
+    const payload = rest.createRequestBody(request.method, request.requestBodyOptions);
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, { ...payload, signal });
+      text = response.status === 204 ? "" : await response.text();
+    } catch (error) {
+      rest.invalidBucket.handleCompletedRequest(999, false);
+      // Give the queue its slot back: 21.0.0 restores it only from a response's headers, so
+      // after a network error or timeout the route's queue would wait forever.
+      const identifier = payload.headers.authorization ?? `Bot ${rest.token}`;
+      rest.queues.get(`${identifier}${rest.simplifyUrl(request.route, request.method)}`)
+        ?.handleCompletedRequest({ max: 0 });
+      const timedOut = (error as Error)?.name === "TimeoutError" || signal.aborted;
+      const message = timedOut
+        ? `Discord did not answer ${request.method} ${request.route} within ${options.timeoutMs} ms`
+        : `Cannot reach Discord for ${request.method} ${request.route}: ${
+          (error as Error)?.message ?? error
+        }`;
+      logger.warn("{message}", { message });
+      request.reject({ ok: false, status: timedOut ? 408 : 999, error: message });
+      return;
+    }
+
+    rest.invalidBucket.handleCompletedRequest(
+      response.status,
+      response.headers.get("x-ratelimit-scope") === "shared",
+    );
+    const simplified = rest.simplifyUrl(request.route, request.method);
+    const identifier = payload.headers.authorization ?? `Bot ${rest.token}`;
+    // discordeno keys its queues by the request's authorization, defaulting to the bot's.
+    const bucketId = rest.processHeaders(simplified, response.headers, identifier);
+    if (bucketId) request.bucketId = bucketId;
+
+    if (response.status >= 200 && response.status < 400) {
+      request.resolve({ ok: true, status: response.status, body: text || undefined });
+      return;
+    }
+    if (response.status !== 429) {
+      request.reject({ ok: false, status: response.status, body: text });
+      return;
+    }
+
+    const body = parseJson(text);
+    if (body === undefined) {
+      const message = `Discord's edge refused ${request.method} ${request.route} (HTTP 429 ` +
+        `without a JSON body: this IP is temporarily banned for too many invalid requests; ` +
+        `Retry-After ${response.headers.get("retry-after") ?? "?"} s)`;
+      logger.error("{message}", { message });
+      request.reject({ ok: false, status: 429, body: text, error: message });
+      return;
+    }
+    if (request.retryCount >= rest.maxRetryCount) {
+      request.reject({
+        ok: false,
+        status: 429,
+        body: text,
+        error: "The request was rate limited and it maxed out the retries limit.",
+      });
+      return;
+    }
+    request.retryCount += 1;
+    const waitMs = retryAfterMs(response.headers, body) ?? 1000;
+    const resetTimestamp = Date.now() + waitMs;
+    // Hold the other requests to this route (and bucket) until then, not just this one.
+    const held = { url: simplified, resetTimestamp, bucketId: request.bucketId };
+    rest.rateLimitedPaths.set(`${identifier}${simplified}`, held);
+    if (request.bucketId) rest.rateLimitedPaths.set(`${identifier}${request.bucketId}`, held);
+    if (!rest.processingRateLimitedPaths) rest.processRateLimitedPaths();
+    logger.debug("Rate limited on {route}: retrying in {ms} ms", {
+      route: `${request.method} ${request.route}`,
+      ms: waitMs,
+    });
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    await request.retryRequest?.(request);
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * discordeno 21.0.0's REST sending against the sandbox's faults: first the library as
+ * published (the evidence for docs/DECISIONS.md D10–D11), then with Blitz's `installRestSend`.
+ */
+import { createRestManager, type RestManager } from "@discordeno/bot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { installRestSend } from "../../src/bot/rest_send.ts";
+import { log } from "../../src/log.ts";
+import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {}, fatal() {} };
+
+let sandbox: Sandbox;
+let managers: RestManager[] = [];
+
+beforeEach(async () => {
+  sandbox = await startSandbox();
+});
+afterEach(async () => {
+  for (const rest of managers) {
+    for (const queue of rest.queues.values()) {
+      clearTimeout(queue.deleteQueueTimeout);
+      clearTimeout(queue.timeoutId);
+    }
+  }
+  managers = [];
+  await sandbox.close();
+});
+
+/** A REST manager on discordeno's queued path (as Blitz runs it), optionally with our sender. */
+function manager(options: { patched: boolean; timeoutMs?: number }): RestManager {
+  const rest = createRestManager({
+    token: sandbox.token,
+    proxy: { baseUrl: sandbox.restUrl },
+    logger: quiet as never,
+  });
+  rest.isProxied = false;
+  if (options.patched) {
+    installRestSend(rest, { timeoutMs: options.timeoutMs ?? 15_000, logger: log("test") });
+  }
+  managers.push(rest);
+  return rest;
+}
+
+const early = async () => (await sandbox.client.state()).rest.earlyRequests;
+
+describe("429 handling", () => {
+  it("as published, 21.0.0 retries a shared-scope 429 after Reset-After, before its Retry-After", async () => {
+    const rest = manager({ patched: false });
+    await sandbox.client.rateLimit({
+      route: "GET /users/@me",
+      scope: "shared",
+      durationMs: 1200,
+      resetAfterMs: 100,
+    });
+    const me = await rest.get<{ id: string }>("/users/@me");
+    expect(String(me.id)).toBe(sandbox.applicationId);
+    expect(await early()).toBeGreaterThan(0);
+  });
+
+  it("with installRestSend, a shared-scope 429 is retried only after retry_after", async () => {
+    const rest = manager({ patched: true });
+    const fault = await sandbox.client.rateLimit({
+      route: "GET /users/@me",
+      scope: "shared",
+      durationMs: 1200,
+      resetAfterMs: 100,
+    });
+    const started = Date.now();
+    const me = await rest.get<{ id: string }>("/users/@me");
+    expect(String(me.id)).toBe(sandbox.applicationId);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1100);
+    expect(await early()).toBe(0);
+    expect((await sandbox.client.faultRecord(fault.id))?.outcome).toBe("retried after Retry-After");
+  });
+
+  it("with installRestSend, a global 429 (no Reset-After) holds the retry until retry_after", async () => {
+    const rest = manager({ patched: true });
+    await sandbox.client.rateLimit({ scope: "global", durationMs: 800 });
+    const results = await Promise.all([
+      rest.get("/users/@me"),
+      rest.get("/applications/@me"),
+      rest.get(`/channels/${sandbox.channelId}`),
+    ]);
+    expect(results).toHaveLength(3);
+    expect(await early()).toBe(0);
+  });
+
+  it("with installRestSend, a user-scope 429 on a route holds the other requests to it", async () => {
+    const rest = manager({ patched: true });
+    await sandbox.client.rateLimit({ route: "GET /users/@me", durationMs: 600 });
+    await Promise.all([rest.get("/users/@me"), rest.get("/users/@me"), rest.get("/users/@me")]);
+    expect(await early()).toBe(0);
+  });
+
+  it("with installRestSend, a Cloudflare ban (429 without JSON) fails at once instead of retrying", async () => {
+    await sandbox.client.updateSettings({ invalidRequestLimit: 1, invalidRequestBanMs: 60_000 });
+    await fetch(`${sandbox.restUrl}/v10/users/@me`).then((r) => r.body?.cancel()); // 401: banned now
+    const rest = manager({ patched: true });
+    const started = Date.now();
+    const error = await rest.get("/users/@me").catch((e) => e);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(error.cause).toMatchObject({ status: 429 });
+    expect(error.cause.error).toMatch(/temporarily banned for too many invalid requests/);
+    expect((await sandbox.client.state()).rest.bannedResponses).toBe(1);
+  });
+});
+
+describe("stalled requests", () => {
+  it("as published, 21.0.0 waits for a stalled request as long as the server holds it", async () => {
+    const rest = manager({ patched: false });
+    const fault = await sandbox.client.stall({ route: "GET /users/@me", durationMs: 60_000 });
+    let settled = false;
+    const pending = rest.get("/users/@me").then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(settled).toBe(false);
+    await sandbox.client.endFault(fault.id); // the sandbox answers 504 at last
+    await pending;
+    expect(settled).toBe(true);
+  });
+
+  it("with installRestSend, a stalled request fails after the timeout and its queue goes on", async () => {
+    const rest = manager({ patched: true, timeoutMs: 300 });
+    const fault = await sandbox.client.stall({ route: "GET /users/@me", durationMs: 60_000 });
+    const started = Date.now();
+    const error = await rest.get("/users/@me").catch((e) => e);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(error.cause).toMatchObject({ status: 408 });
+    expect(error.cause.error).toMatch(/did not answer GET \/users\/@me within 300 ms/);
+    await sandbox.client.endFault(fault.id);
+    const me = await rest.get<{ id: string }>("/users/@me");
+    expect(String(me.id)).toBe(sandbox.applicationId);
+    const story = await sandbox.client.faultRecord(fault.id);
+    expect(story?.counts.abandoned).toBe(1);
+  });
+});
