@@ -6,8 +6,17 @@ import { type Bench, type Figure } from "./lib.ts";
 import { loadBench, storageBench } from "./storage.ts";
 import { startBench } from "./start.ts";
 import { httpBench } from "./http.ts";
+import { concurrencyBench, latencyBench, throughputBench } from "./load.ts";
 
-const BENCHES: Bench[] = [storageBench, loadBench, startBench, httpBench];
+const BENCHES: Bench[] = [
+  storageBench,
+  loadBench,
+  startBench,
+  httpBench,
+  latencyBench,
+  throughputBench,
+  concurrencyBench,
+];
 
 const onlyIndex = Deno.args.indexOf("--only");
 const only = onlyIndex >= 0 ? (Deno.args[onlyIndex + 1] ?? "").split(",") : undefined;

@@ -22,7 +22,7 @@ export async function timeStart(dataDir: string, extraEnv: Record<string, string
   const httpPort = freePort();
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", MAIN, "run"],
+    args: ["run", "-A", "--quiet", "--v8-flags=--max-semi-space-size=2", MAIN, "run"],
     env: {
       BLITZ_DATA_DIR: dataDir,
       BLITZ_HTTP_HOST: "127.0.0.1",

@@ -115,6 +115,33 @@ async function run(
 
   let resolveExit!: (code: number) => void;
   const exit = new Promise<number>((resolve) => (resolveExit = resolve));
+  // Listen for SIGINT/SIGTERM before starting: a stop asked for during start-up is honoured
+  // (cleanly, once the parts are up) instead of killing the process half-started.
+  let stopRequested = false;
+  let forceExit: number | undefined;
+  const armForceExit = () => {
+    forceExit ??= setTimeout(() => {
+      logger.error("Shutdown took longer than {seconds} s; exiting anyway", {
+        seconds: STOP_TIMEOUT_MS / 1000,
+      });
+      Deno.exit(ExitCode.Failure);
+    }, STOP_TIMEOUT_MS) as unknown as number;
+  };
+  const onSignal = (signal: Deno.Signal) => () => {
+    stopRequested = true;
+    armForceExit();
+    logger.info("Received {signal}: shutting down", { signal });
+    resolveExit(ExitCode.Ok);
+  };
+  const signals: [Deno.Signal, () => void][] = [
+    ["SIGINT", onSignal("SIGINT")],
+    ["SIGTERM", onSignal("SIGTERM")],
+  ];
+  for (const [signal, handler] of signals) Deno.addSignalListener(signal, handler);
+  const removeSignals = () => {
+    for (const [signal, handler] of signals) Deno.removeSignalListener(signal, handler);
+  };
+
   let app: BlitzApp;
   try {
     app = await startApp(config, {
@@ -125,31 +152,17 @@ async function run(
       },
     });
   } catch (error) {
+    removeSignals();
     const code = exitCodeFor(error);
     reportStartFailure(error, code, config);
     await closeLogging();
     return code;
   }
-  if (config.sandbox) printError(sandboxBanner(app));
-
-  const onSignal = (signal: Deno.Signal) => () => {
-    logger.info("Received {signal}: shutting down", { signal });
-    resolveExit(ExitCode.Ok);
-  };
-  const signals: [Deno.Signal, () => void][] = [["SIGINT", onSignal("SIGINT")], [
-    "SIGTERM",
-    onSignal("SIGTERM"),
-  ]];
-  for (const [signal, handler] of signals) Deno.addSignalListener(signal, handler);
+  if (config.sandbox && !stopRequested) printError(sandboxBanner(app));
 
   let code = await exit;
-  for (const [signal, handler] of signals) Deno.removeSignalListener(signal, handler);
-  const timer = setTimeout(() => {
-    logger.error("Shutdown took longer than {seconds} s; exiting anyway", {
-      seconds: STOP_TIMEOUT_MS / 1000,
-    });
-    Deno.exit(ExitCode.Failure);
-  }, STOP_TIMEOUT_MS);
+  removeSignals();
+  armForceExit();
   try {
     await app.stop();
     logger.info("Stopped cleanly");
@@ -157,7 +170,7 @@ async function run(
     logger.error("Shutdown failed: {error}", { error });
     code = code || ExitCode.Failure;
   }
-  clearTimeout(timer);
+  clearTimeout(forceExit);
   await closeLogging();
   return code;
 }

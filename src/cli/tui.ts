@@ -68,6 +68,9 @@ export function registerTuiCommand(program: Command): void {
         );
         throw new ExitRequest(ExitCode.Usage);
       }
+      // Ink renders only a final frame when it sees CI=… (is-in-ci, read when ink loads). A
+      // dashboard on a TTY is interactive whatever the environment says, so drop it first.
+      Deno.env.delete("CI");
       const { runDashboard } = await import("../../tui/main.tsx");
       await runDashboard({ url, token, tokenHint: tokenFile });
     });

@@ -47,6 +47,9 @@ export function startGatewayRelay(hostname: string, upstreamPort: number): Gatew
       } catch { /* already closed */ }
       return;
     }
+    // Small gateway frames must not wait for Nagle's algorithm (up to ~40 ms with delayed ACKs).
+    upstream.setNoDelay(true);
+    (client as Deno.TcpConn).setNoDelay?.(true);
     const port = (upstream.localAddr as Deno.NetAddr).port;
     let blackholed = false;
     let severed = false;

@@ -62,8 +62,17 @@ export interface Interactions {
   missedDeadline(state: InteractionState): boolean;
   /** Records a callback that came after the deadline (refused with 10062). */
   noteLate(state: InteractionState): void;
+  /** Calls `listener` for every answered interaction; returns an unsubscribe. */
+  onAnswer(listener: AnswerListener): () => void;
   close(): void;
 }
+
+/** Hears every interaction callback: its id, what the bot answered and how long it took. */
+export type AnswerListener = (
+  id: string,
+  callback: { type: number; data?: unknown },
+  latencyMs: number,
+) => void;
 
 /** Creates the registry. `dispatch` sends INTERACTION_CREATE and says how many sessions got it. */
 export function createInteractions(deps: {
@@ -78,6 +87,7 @@ export function createInteractions(deps: {
   const byId = new Map<string, InteractionState>();
   const tokens = new Map<string, string>();
   const counts = { created: 0, answered: 0, failed: 0 };
+  const answerListeners = new Set<AnswerListener>();
 
   const fail = (state: InteractionState) => {
     if (state.status !== "pending") return;
@@ -242,6 +252,13 @@ export function createInteractions(deps: {
       state.answeredAt = world.now();
       state.callback = { type: callback.type, data: callback.data, receivedAt: state.answeredAt };
       world.feed.notify();
+      for (const listener of answerListeners) {
+        listener(state.id, callback, state.answeredAt - state.createdAt);
+      }
+    },
+    onAnswer(listener) {
+      answerListeners.add(listener);
+      return () => answerListeners.delete(listener);
     },
     missedDeadline(state) {
       if (state.status === "failed") return true;

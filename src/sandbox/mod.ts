@@ -21,7 +21,7 @@
  *
  * @module
  */
-export { type Sandbox, type SandboxOptions, startSandbox } from "./sandbox.ts";
+export { type Sandbox, type SandboxDriver, type SandboxOptions, startSandbox } from "./sandbox.ts";
 export { createSandboxClient, SandboxClientError } from "./client.ts";
 export type {
   ClickInput,

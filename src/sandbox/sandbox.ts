@@ -22,7 +22,7 @@ import {
   createSnowflakeGenerator,
   seedSnowflake,
 } from "./ids.ts";
-import { createInteractions } from "./interactions.ts";
+import { type AnswerListener, createInteractions } from "./interactions.ts";
 import { createMessageStore, publicMessage } from "./messages.ts";
 import { createRateLimiter } from "./rate_limit.ts";
 import { createPlayers, type PlayerOptions } from "./players.ts";
@@ -33,7 +33,14 @@ import { createRestWatch } from "./rest_watch.ts";
 import { createSeedWorld } from "./seed.ts";
 import { DEFAULT_SETTINGS, type SandboxSettings } from "./settings.ts";
 import { BOT_NAME, createWorld, memberObject } from "./state.ts";
-import type { SandboxClient, SandboxLog, SandboxUser } from "./types.ts";
+import type {
+  ClickInput,
+  CommandInput,
+  InteractionHandle,
+  SandboxClient,
+  SandboxLog,
+  SandboxUser,
+} from "./types.ts";
 
 /** Options of `startSandbox`; every field has a default. */
 export interface SandboxOptions {
@@ -86,8 +93,21 @@ export interface Sandbox {
   users: SandboxUser[];
   /** A client of this sandbox (over its control API). */
   client: SandboxClient;
+  /** In-process driver for load generators: no HTTP between the caller and the sandbox. */
+  driver: SandboxDriver;
   /** Closes sockets and the server. Idempotent. */
   close(): Promise<void>;
+}
+
+/** Drives a sandbox from the same process (benchmarks); the typed client does the same over HTTP. */
+export interface SandboxDriver {
+  command(input: CommandInput): InteractionHandle;
+  click(input: ClickInput): InteractionHandle;
+  /** Hears every answered interaction; returns an unsubscribe. */
+  onAnswer(listener: AnswerListener): () => void;
+  /** Adds (or finds) user `load<n>` as a member of the guild. */
+  loadUser(n: number): SandboxUser;
+  counts(): { created: number; answered: number; failed: number };
 }
 
 const DEFAULTS = {
@@ -285,6 +305,27 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
             arenaChannelId: seed.arenaChannelId,
             users: seed.users,
             client: createSandboxClient(url),
+            driver: {
+              command: (input) => interactions.command(input),
+              click: (input) => interactions.click(input),
+              onAnswer: (listener) => interactions.onAnswer(listener),
+              loadUser: (n) => {
+                const known = world.users().find((u) => u.username === `load${n}`);
+                if (known) return known;
+                const user: SandboxUser = {
+                  id: world.ids.next(),
+                  username: `load${n}`,
+                  global_name: `Load ${n}`,
+                  discriminator: "0",
+                  avatar: null,
+                  bot: false,
+                  public_flags: 0,
+                };
+                world.addMember(user, seed.guild.id);
+                return user;
+              },
+              counts: () => interactions.counts(),
+            },
             close: () =>
               closing ??= (async () => {
                 players.stop();

@@ -54,7 +54,17 @@ describe("blitz run in sandbox mode, end to end", () => {
   });
 
   it("counts the /ping in /metrics, in a format promtool accepts", async () => {
-    const text = await (await fetch(`http://127.0.0.1:${env.httpPort}/metrics`)).text();
+    // The router counts a command once its answer's HTTP call returns, and the gateway gauge is
+    // sampled every second: poll (bounded) until both are in.
+    let text = "";
+    for (let i = 0; i < 100; i++) {
+      text = await (await fetch(`http://127.0.0.1:${env.httpPort}/metrics`)).text();
+      if (
+        /blitz_commands_total\{command="ping",outcome="ok"\} [1-9]/.test(text) &&
+        /blitz_gateway_connected 1/.test(text)
+      ) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     expect(text).toMatch(/blitz_commands_total\{command="ping",outcome="ok"\} [1-9]/);
     expect(text).toMatch(/blitz_gateway_connected 1/);
     if (!promtoolAvailable()) return; // CI installs it (.ci/run); locally it is optional

@@ -1,0 +1,282 @@
+/**
+ * Interaction latency, throughput, concurrency and memory under load: a load generator
+ * process (sandbox + simulated users, `loadgen.ts`) and Blitz in another process, on loopback.
+ * A minimal discord.js bot (`peer_discordjs.ts`) answers the same /ping load for comparison.
+ */
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { type Bench, benchDir, cpuSecondsOf, type Figure, round, rssOf } from "./lib.ts";
+import { openStore } from "../src/store/mod.ts";
+import { createGamesRepo } from "../src/store/games_repo.ts";
+
+const LOADGEN = fileURLToPath(new URL("./loadgen.ts", import.meta.url));
+const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+const PEER = fileURLToPath(new URL("./peer_discordjs.ts", import.meta.url));
+
+/** One step's result line from the load generator. */
+export interface StepResult {
+  rate: number;
+  sent: number;
+  answered: number;
+  perSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  failedTotal: number;
+  loadgenCpuPercent: number;
+  botCpuPercent?: number;
+  botRssBytes?: number;
+}
+
+async function* lines(stream: ReadableStream<Uint8Array>) {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of stream) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let index;
+    while ((index = buffer.indexOf("\n")) >= 0) {
+      yield buffer.slice(0, index);
+      buffer = buffer.slice(index + 1);
+    }
+  }
+}
+
+/** Runs one load-generator scenario against Blitz (or the discord.js peer). */
+export async function runLoad(
+  scenario: Record<string, unknown>,
+  options: {
+    bot: "blitz" | "discordjs";
+    dataDir: string;
+    env?: Record<string, string>;
+    onStep?: () => void;
+  },
+): Promise<
+  { steps: StepResult[]; extra: Record<string, unknown>[]; botRssBytes: number; botPid: number }
+> {
+  const loadgen = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", LOADGEN, JSON.stringify(scenario)],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = lines(loadgen.stdout);
+  const ready = (await reader.next()).value as string;
+  const [, token, restUrl] = ready.split(" ");
+  const port = () => {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const p = (l.addr as Deno.NetAddr).port;
+    l.close();
+    return p;
+  };
+  const bot = new Deno.Command(Deno.execPath(), {
+    args: options.bot === "blitz"
+      ? ["run", "-A", "--quiet", "--v8-flags=--max-semi-space-size=2", MAIN, "run"]
+      : ["run", "-A", "--quiet", PEER],
+    env: {
+      DISCORD_TOKEN: token!,
+      DISCORD_API_URL: restUrl!,
+      BLITZ_DATA_DIR: options.dataDir,
+      BLITZ_HTTP_HOST: "127.0.0.1",
+      BLITZ_HTTP_PORT: String(port()),
+      LOG_LEVEL: "error",
+      USER_RATE_BURST: "1000",
+      USER_RATE_PER_SECOND: "1000",
+      SHOT_CLOCK_SECONDS: "600",
+      NO_COLOR: "1",
+      ...options.env,
+    },
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  const steps: StepResult[] = [];
+  const extra: Record<string, unknown>[] = [];
+  let cpuMark = cpuSecondsOf(bot.pid);
+  let timeMark = performance.now();
+  let botRssBytes = 0;
+  for await (const line of reader) {
+    if (line === "DONE") break;
+    const parsed = JSON.parse(line);
+    const now = performance.now();
+    const cpu = cpuSecondsOf(bot.pid);
+    botRssBytes = rssOf(bot.pid);
+    if ("rate" in parsed) {
+      steps.push({
+        ...parsed,
+        botCpuPercent: ((cpu - cpuMark) / ((now - timeMark) / 1000)) * 100,
+        botRssBytes,
+      });
+    } else extra.push({ ...parsed, botRssBytes });
+    cpuMark = cpu;
+    timeMark = now;
+    options.onStep?.();
+  }
+  bot.kill("SIGTERM");
+  await bot.status;
+  await loadgen.status;
+  return { steps, extra, botRssBytes, botPid: bot.pid };
+}
+
+function storePlayers(path: string, count: number) {
+  const store = openStore(path);
+  const repo = createGamesRepo(store);
+  const now = Date.now();
+  store.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      repo.touchPlayer(String(400000000000000000n + BigInt(i)), `stored${i}`, now);
+    }
+  });
+  store.close();
+}
+
+const ms = (v: number) => round(v, 2);
+
+/** Interaction latency at 500 actions/s, Blitz vs a minimal discord.js bot. */
+export const latencyBench: Bench = {
+  name: "latency",
+  description:
+    "interaction latency (sandbox dispatch → callback) at 500 actions/s, 15 s; Blitz vs a minimal discord.js bot",
+  async run(): Promise<Figure[]> {
+    const a = await benchDir();
+    const b = await benchDir();
+    const c = await benchDir();
+    try {
+      const game = await runLoad({ scenario: "rate", rates: [500], seconds: 15, users: 1000 }, {
+        bot: "blitz",
+        dataDir: a.dir,
+      });
+      const ping = await runLoad({ scenario: "ping", rates: [500], seconds: 15, users: 200 }, {
+        bot: "blitz",
+        dataDir: b.dir,
+      });
+      const peer = await runLoad({ scenario: "ping", rates: [500], seconds: 15, users: 200 }, {
+        bot: "discordjs",
+        dataDir: c.dir,
+      });
+      const g = game.steps[0]!, p = ping.steps[0]!, d = peer.steps[0]!;
+      return [
+        {
+          name: "game clicks: p50 / p95",
+          value: ms(g.p50),
+          unit: "ms",
+          note: `p95 ${ms(g.p95)} ms, ${round(g.perSecond, 0)} actions/s answered`,
+        },
+        { name: "game clicks: p99", value: ms(g.p99), unit: "ms", target: "< 10", ok: g.p99 < 10 },
+        {
+          name: "/ping: Blitz p50 / p99",
+          value: ms(p.p50),
+          unit: "ms",
+          note: `p99 ${ms(p.p99)} ms`,
+        },
+        {
+          name: "/ping: discord.js p50 / p99",
+          value: ms(d.p50),
+          unit: "ms",
+          note: `p99 ${ms(d.p99)} ms`,
+        },
+        { name: "/ping p99 ratio Blitz / discord.js", value: round(p.p99 / d.p99, 2), unit: "×" },
+        {
+          name: "RSS Blitz / discord.js under /ping load",
+          value: round(p.botRssBytes! / 1048576, 1),
+          unit: "MiB",
+          note: `discord.js ${round(d.botRssBytes! / 1048576, 1)} MiB, ratio ${
+            round(p.botRssBytes! / d.botRssBytes!, 2)
+          }×`,
+        },
+        {
+          name: "CPU Blitz / load generator+sandbox (game clicks)",
+          value: round(g.botCpuPercent!, 0),
+          unit: "% core",
+          note: `load generator + sandbox ${round(g.loadgenCpuPercent, 0)}% core`,
+        },
+        {
+          name: "interactions failed (no answer in 3 s)",
+          value: g.failedTotal + p.failedTotal,
+          unit: "",
+          target: "= 0",
+          ok: g.failedTotal + p.failedTotal === 0,
+        },
+      ];
+    } finally {
+      await a.cleanup();
+      await b.cleanup();
+      await c.cleanup();
+    }
+  },
+};
+
+/** Sustained throughput: raise the click rate until p99 passes 50 ms. */
+export const throughputBench: Bench = {
+  name: "throughput",
+  description: "game actions/s until p99 passes 50 ms (8 s per step)",
+  async run(): Promise<Figure[]> {
+    const { dir, cleanup } = await benchDir();
+    try {
+      const rates = [500, 1000, 2000, 3000, 4000, 5000, 6000, 8000];
+      const { steps } = await runLoad(
+        { scenario: "rate", rates, seconds: 8, users: 3000, stopAboveP99Ms: 50 },
+        { bot: "blitz", dataDir: dir },
+      );
+      const good = steps.filter((s) => s.p99 <= 50);
+      const best = good.reduce((m, s) => Math.max(m, s.perSecond), 0);
+      const figures: Figure[] = [{
+        name: "sustained actions/s with p99 ≤ 50 ms",
+        value: round(best, 0),
+        unit: "actions/s",
+        target: "≥ 5000",
+        ok: best >= 5000,
+      }];
+      for (const s of steps) {
+        figures.push({
+          name: `  offered ${s.rate}/s`,
+          value: round(s.perSecond, 0),
+          unit: "answered/s",
+          note: `p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms, Blitz CPU ${
+            round(s.botCpuPercent!, 0)
+          }%, load generator ${round(s.loadgenCpuPercent, 0)}%`,
+        });
+      }
+      return figures;
+    } finally {
+      await cleanup();
+    }
+  },
+};
+
+/** 5,000 active games with the shot clock running, 50,000 players stored: latency and memory. */
+export const concurrencyBench: Bench = {
+  name: "concurrency",
+  description:
+    "5,000 active games (shot clocks armed), 50,000 players stored: p99 at 500 actions/s and RSS",
+  async run(): Promise<Figure[]> {
+    const { dir, cleanup } = await benchDir();
+    try {
+      storePlayers(join(dir, "blitz.db"), 50_000);
+      const { steps, extra } = await runLoad(
+        { scenario: "hold", games: 5000, rates: [500], seconds: 10, users: 5000 },
+        { bot: "blitz", dataDir: dir },
+      );
+      const s = steps[0]!;
+      const opened = extra[0] as { opened: number; botRssBytes: number } | undefined;
+      return [
+        { name: "games held open", value: opened?.opened ?? NaN, unit: "games" },
+        {
+          name: "p99 at 500 actions/s",
+          value: ms(s.p99),
+          unit: "ms",
+          target: "< 50",
+          ok: s.p99 < 50,
+          note: `p50 ${ms(s.p50)} ms`,
+        },
+        {
+          name: "RSS with 5,000 games / 50,000 players",
+          value: round(s.botRssBytes! / 1048576, 1),
+          unit: "MiB",
+          target: "< 100",
+          ok: s.botRssBytes! < 100 * 1048576,
+        },
+      ];
+    } finally {
+      await cleanup();
+    }
+  },
+};

@@ -1,0 +1,173 @@
+/**
+ * The load generator, run as its own process: starts a Discord sandbox, waits for a bot to
+ * connect, then plays Basketball Blitz as many users at a fixed rate and measures each
+ * interaction from dispatch to callback (the sandbox's own clock).
+ *
+ *   deno run -A bench/loadgen.ts '{"scenario":"rate","rates":[500],"seconds":10,"users":1000}'
+ *
+ * Protocol on stdout: first line `READY <token> <restUrl> <sandboxUrl>`, then one JSON line per
+ * step, then `DONE`. Scenarios: "rate" (solo game clicks at each rate), "hold" (open `games`
+ * solo games and keep them open while clicking at `rates[0]`), "ping" (/ping at each rate).
+ */
+import { startSandbox } from "../src/sandbox/mod.ts";
+import { cpuSecondsOf, percentile } from "./lib.ts";
+
+interface Config {
+  scenario: "rate" | "hold" | "ping";
+  rates: number[];
+  seconds: number;
+  users: number;
+  games?: number;
+  /** Stop raising the rate once p99 passes this (ms). */
+  stopAboveP99Ms?: number;
+}
+
+const config: Config = JSON.parse(Deno.args[0] ?? "{}");
+const sandbox = await startSandbox({ port: 0 });
+console.log(`READY ${sandbox.token} ${sandbox.restUrl} ${sandbox.url}`);
+
+// Wait (bounded) for the bot to connect and register its commands.
+for (let i = 0; i < 600; i++) {
+  const state = await sandbox.client.state();
+  const commands = await sandbox.client.commands();
+  if (state.sessions.some((s: { connected: boolean }) => s.connected) && commands.length > 0) break;
+  await new Promise((r) => setTimeout(r, 50));
+}
+
+const driver = sandbox.driver;
+const users = Array.from({ length: config.users }, (_, i) => driver.loadUser(i + 1));
+interface Seat {
+  user: typeof users[number];
+  busy: boolean;
+  next?: string; // custom_id of the next click; undefined: start a game
+  messageId?: string;
+  /** A start was refused (a game is still open somewhere): forfeit it first. */
+  forfeit?: boolean;
+}
+const seats: Seat[] = users.map((user) => ({ user, busy: false }));
+const pending = new Map<string, { seat: Seat; sentAt: number }>();
+let latencies: number[] = [];
+let answered = 0;
+let refused = 0;
+
+/** The next click from a board's components: home attacks at even possessions. */
+function nextClick(components: unknown): string | undefined {
+  const rows = Array.isArray(components)
+    ? components as { components?: { custom_id?: string }[] }[]
+    : [];
+  const offense = rows[0]?.components?.map((c) => c.custom_id ?? "") ?? [];
+  const defense = rows[1]?.components?.map((c) => c.custom_id ?? "") ?? [];
+  const k = Number(offense[0]?.split(":")[2]);
+  if (!Number.isInteger(k)) return undefined;
+  const row = k % 2 === 0 ? offense : defense;
+  return row[(k * 7) % row.length];
+}
+
+driver.onAnswer((id, callback, latencyMs) => {
+  const entry = pending.get(id);
+  if (!entry) return;
+  pending.delete(id);
+  entry.seat.busy = false;
+  answered++;
+  latencies.push(latencyMs);
+  const data = callback.data as { components?: unknown; flags?: number } | undefined;
+  if (config.scenario === "ping") return;
+  if ((data?.flags ?? 0) & 64) {
+    refused++; // an ephemeral refusal: start over (after a forfeit if a game was left open)
+    entry.seat.forfeit = entry.seat.next === undefined;
+    entry.seat.next = undefined;
+    return;
+  }
+  entry.seat.next = nextClick(data?.components);
+});
+
+let rr = 0;
+function act(): boolean {
+  for (let tries = 0; tries < seats.length; tries++) {
+    const seat = seats[rr++ % seats.length]!;
+    if (seat.busy) continue;
+    if (config.scenario === "hold" && !seat.next && seat.messageId) continue; // game over: keep seat idle
+    seat.busy = true;
+    try {
+      const forfeit = seat.forfeit === true;
+      seat.forfeit = false;
+      const handle = config.scenario === "ping"
+        ? driver.command({ userId: seat.user.id, name: "ping" })
+        : forfeit
+        ? driver.command({ userId: seat.user.id, name: "blitz", subcommand: "forfeit" })
+        : seat.next && seat.messageId
+        ? driver.click({ userId: seat.user.id, messageId: seat.messageId, customId: seat.next })
+        : driver.command({ userId: seat.user.id, name: "blitz", subcommand: "play" });
+      pending.set(handle.id, { seat, sentAt: performance.now() });
+      if (config.scenario !== "ping" && !seat.next && !forfeit) {
+        // The board is the reply's message: learn its id once the bot answered.
+        const id = handle.id;
+        const learn = () => {
+          sandbox.client.interaction(id, 5000).then((r) => {
+            if (r.original?.id) seat.messageId = r.original.id;
+          }).catch(() => {});
+        };
+        setTimeout(learn, 0);
+      }
+      return true;
+    } catch {
+      seat.busy = false;
+      seat.next = undefined;
+      refused++;
+      return false;
+    }
+  }
+  return false;
+}
+
+async function runAt(rate: number, seconds: number) {
+  latencies = [];
+  const startAnswered = answered;
+  const cpuStart = cpuSecondsOf(Deno.pid);
+  const started = performance.now();
+  const interval = 10; // ms per tick
+  let sent = 0;
+  while (performance.now() - started < seconds * 1000) {
+    const due = Math.floor(((performance.now() - started) / 1000) * rate);
+    while (sent < due) {
+      if (!act()) break;
+      sent++;
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  // Let in-flight answers land (bounded).
+  for (let i = 0; i < 100 && pending.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  const elapsed = (performance.now() - started) / 1000;
+  const counts = driver.counts();
+  return {
+    rate,
+    sent,
+    answered: answered - startAnswered,
+    perSecond: (answered - startAnswered) / elapsed,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    max: latencies.length ? Math.max(...latencies) : NaN,
+    failedTotal: counts.failed,
+    loadgenCpuPercent: ((cpuSecondsOf(Deno.pid) - cpuStart) / elapsed) * 100,
+  };
+}
+
+if (config.scenario === "hold") {
+  // Open `games` solo games (one per user), then click in them at rates[0].
+  const target = config.games ?? 1000;
+  for (let i = 0; i < target; i++) {
+    act();
+    if (i % 200 === 199) await new Promise((r) => setTimeout(r, 50));
+  }
+  for (let i = 0; i < 400 && pending.size > 0; i++) await new Promise((r) => setTimeout(r, 25));
+  console.log(JSON.stringify({ opened: target, answered }));
+}
+for (const rate of config.rates) {
+  const result = await runAt(rate, config.seconds);
+  console.log(JSON.stringify(result));
+  if (config.stopAboveP99Ms !== undefined && result.p99 > config.stopAboveP99Ms) break;
+}
+console.log("DONE");
+await sandbox.close();
+Deno.exit(0);
