@@ -78,6 +78,7 @@ export async function runLoad(
       BLITZ_DATA_DIR: options.dataDir,
       BLITZ_HTTP_HOST: "127.0.0.1",
       BLITZ_HTTP_PORT: String(port()),
+      ...(options.env?.BLITZ_HTTP_PORT ? { BLITZ_HTTP_PORT: options.env.BLITZ_HTTP_PORT } : {}),
       LOG_LEVEL: "error",
       USER_RATE_BURST: "1000",
       USER_RATE_PER_SECOND: "1000",

@@ -155,10 +155,11 @@ async function runAt(rate: number, seconds: number) {
 
 if (config.scenario === "hold") {
   // Open `games` solo games (one per user), then click in them at rates[0].
+  // Opened at a steady 400 games/s, as a busy evening would, not all in one burst.
   const target = config.games ?? 1000;
   for (let i = 0; i < target; i++) {
     act();
-    if (i % 200 === 199) await new Promise((r) => setTimeout(r, 50));
+    if (i % 20 === 19) await new Promise((r) => setTimeout(r, 50));
   }
   for (let i = 0; i < 400 && pending.size > 0; i++) await new Promise((r) => setTimeout(r, 25));
   console.log(JSON.stringify({ opened: target, answered }));

@@ -82,4 +82,40 @@ await Deno.writeTextFile(
   new URL("./results/latest.json", import.meta.url),
   JSON.stringify(merged, null, 2) + "\n",
 );
-console.log("\nWritten to bench/results/latest.json");
+await Deno.writeTextFile(new URL("../docs/BENCHMARKS.md", import.meta.url), renderMarkdown(merged));
+console.log("\nWritten to bench/results/latest.json and docs/BENCHMARKS.md");
+
+/** The results as the table in docs/BENCHMARKS.md. */
+function renderMarkdown(data: typeof report): string {
+  const lines = [
+    "# Benchmarks",
+    "",
+    "Written by `deno task bench` (do not edit by hand). Figures are from one run on the machine",
+    "below; timings on 2 shared cores are noisy, so compare ratios within one run.",
+    "",
+    `- date: ${data.date}`,
+    `- commit: ${data.commit}`,
+    `- machine: ${data.machine.cores} cores, ${data.machine.os}, Deno ${data.machine.deno}`,
+    "",
+  ];
+  for (const bench of BENCHES) {
+    const figures = data.results[bench.name];
+    if (!figures) continue;
+    lines.push(
+      `## ${bench.name}: ${bench.description}`,
+      "",
+      "| figure | value | target | met |",
+      "| --- | --- | --- | --- |",
+    );
+    for (const f of figures) {
+      const value = `${f.value} ${f.unit}`.trim() + (f.note ? ` (${f.note})` : "");
+      lines.push(
+        `| ${f.name.trim()} | ${value} | ${f.target ?? ""} | ${
+          f.ok === undefined ? "" : f.ok ? "yes" : "**no**"
+        } |`,
+      );
+    }
+    lines.push("");
+  }
+  return lines.join("\n");
+}
