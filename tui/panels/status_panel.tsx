@@ -35,22 +35,26 @@ export const StatusPanel = memo(function StatusPanel(
       focused={props.focused}
       color={color}
     >
-      <Field label="State" value={`● ${state}`} tone={tone} />
-      <Field label="Uptime" value={status ? formatDuration(status.uptimeSeconds) : "—"} />
-      <Field label="Version" value={status?.version ?? "—"} />
-      <Field
-        label="Gateway"
-        value={status?.gatewayLatencyMs !== undefined ? `${status.gatewayLatencyMs} ms` : "—"}
-      />
-      {props.height >= 5
-        ? (
-          <Field
-            label="Guilds"
-            value={status?.guilds !== undefined ? String(status.guilds) : "—"}
-          />
-        )
-        : null}
-      {modes ? <Text color={colour("yellow", color)} wrap="truncate-end">{modes}</Text> : null}
+      {[
+        <Field key="state" label="State" value={`● ${state}`} tone={tone} />,
+        <Field
+          key="uptime"
+          label="Uptime"
+          value={status ? formatDuration(status.uptimeSeconds) : "—"}
+        />,
+        <Field key="version" label="Version" value={status?.version ?? "—"} />,
+        <Field
+          key="gateway"
+          label="Gateway"
+          value={status?.gatewayLatencyMs !== undefined ? `${status.gatewayLatencyMs} ms` : "—"}
+        />,
+        modes
+          ? <Text key="modes" color={colour("yellow", color)} wrap="truncate-end">{modes}</Text>
+          : null,
+        status?.guilds !== undefined
+          ? <Field key="guilds" label="Guilds" value={String(status.guilds)} />
+          : null,
+      ].filter(Boolean).slice(0, Math.max(1, props.height))}
     </Panel>
   );
 });
