@@ -198,7 +198,14 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
           onHttpError: (error, route) => ops.errors.record("http", error, { command: route }),
         }),
         createControlsApiGroup(ops),
-        createBackupApiGroup(backups),
+        createBackupApiGroup(backups, (entry) =>
+          ops.audit.record({
+            actor: { id: "api", name: entry.by ?? "admin API", source: "api" },
+            action: entry.action,
+            target: entry.target,
+            detail: entry.detail,
+            outcome: entry.outcome === "ok" ? "ok" : "failed",
+          })),
       ],
       onError: (error, route) => ops.errors.record("http", error, { command: route }),
     });

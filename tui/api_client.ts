@@ -92,9 +92,21 @@ export function createHttpApi(options: HttpApiOptions): DashboardApi {
     features: async () => toFeatures(await request("GET", "/features")),
     logs: async (tail) => toLogs(await request("GET", `/logs?tail=${tail}`)),
     backupNow: async () =>
-      toBackup(await request("POST", "/backups", { kind: "manual", label: "dashboard" }, long)),
+      toBackup(
+        await request(
+          "POST",
+          "/backups",
+          { kind: "manual", label: "dashboard", by: "dashboard" },
+          long,
+        ),
+      ),
     restore: async (file) => {
-      const result = await request("POST", "/restore", { file, confirm: true }, long);
+      const result = await request(
+        "POST",
+        "/restore",
+        { file, confirm: true, by: "dashboard" },
+        long,
+      );
       return typeof result.message === "string" ? result.message : `Restored ${file}`;
     },
     setFeature: async (name, enabled) => {

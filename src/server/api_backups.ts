@@ -79,8 +79,30 @@ function publicListing(backup: ListedBackup) {
   return rest;
 }
 
+/** Records an admin action (the audit log); `by` names who asked, from the request body. */
+export type BackupAudit = (
+  entry: { action: string; target?: string; detail?: string; outcome: "ok" | "error"; by?: string },
+) => void;
+
+/** Runs `work`, auditing its outcome either way. */
+async function audited<T>(
+  audit: BackupAudit | undefined,
+  entry: { action: string; target?: string; by?: string },
+  work: () => Promise<T>,
+  describe: (result: T) => string,
+): Promise<T> {
+  try {
+    const result = await work();
+    audit?.({ ...entry, detail: describe(result), outcome: "ok" });
+    return result;
+  } catch (error) {
+    audit?.({ ...entry, detail: (error as Error).message, outcome: "error" });
+    throw error;
+  }
+}
+
 /** The backup routes, mounted under `/api` behind the admin token. */
-export function createBackupApiGroup(service: BackupService): ApiRouteGroup {
+export function createBackupApiGroup(service: BackupService, audit?: BackupAudit): ApiRouteGroup {
   return (api: Hono) => {
     api.get("/backups", async (c) => {
       const listing = await service.list();
@@ -113,12 +135,21 @@ export function createBackupApiGroup(service: BackupService): ApiRouteGroup {
           `"kind" must be one of ${REQUESTABLE_KINDS.join(", ")}`,
         );
       }
-      const outcome = await guarded(() =>
-        service.backup({
-          kind: (body.kind as BackupKind | undefined) ?? "manual",
-          ...(body.label ? { label: body.label as string } : {}),
-          ...(body.compress !== undefined ? { compress: body.compress as boolean } : {}),
-        })
+      const by = typeof (body as { by?: unknown }).by === "string"
+        ? (body as { by: string }).by
+        : undefined;
+      const outcome = await audited(
+        audit,
+        { action: "backup", by },
+        () =>
+          guarded(() =>
+            service.backup({
+              kind: (body.kind as BackupKind | undefined) ?? "manual",
+              ...(body.label ? { label: body.label as string } : {}),
+              ...(body.compress !== undefined ? { compress: body.compress as boolean } : {}),
+            })
+          ),
+        (result) => `backup ${result.entry.file} written (${result.entry.sizeBytes} bytes)`,
       );
       // Off-site steps go on in the background; their outcome lands in the manifest.
       outcome.offsite.catch(() => {});
@@ -156,7 +187,15 @@ export function createBackupApiGroup(service: BackupService): ApiRouteGroup {
           'A restore replaces the whole database: send {"file": NAME, "confirm": true}',
         );
       }
-      const result = await guarded(() => service.restore(file)).catch((error) => {
+      const by = typeof (body as { by?: unknown }).by === "string"
+        ? (body as { by: string }).by
+        : undefined;
+      const result = await audited(
+        audit,
+        { action: "restore", target: file, by },
+        () => guarded(() => service.restore(file)),
+        () => `database restored from ${file}`,
+      ).catch((error) => {
         if (error instanceof ApiError) throw error;
         throw new ApiError(500, "restore_failed", (error as Error).message);
       });

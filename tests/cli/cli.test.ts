@@ -112,3 +112,22 @@ describe("blitz command line", () => {
     expect(stderr).toContain(`up to ${LATEST_SCHEMA_VERSION}`);
   });
 });
+
+describe("logging format", () => {
+  it("writes one JSON object per line on stderr with LOG_FORMAT=json", async () => {
+    const dataDir = await tempDir();
+    await Deno.writeTextFile(join(dataDir, "blitz.db"), "not a database ".repeat(50));
+    const { code, stderr } = await runBlitz({
+      args: ["run"],
+      env: { ...sandboxRunEnv(dataDir), LOG_FORMAT: "json" },
+    });
+    expect(code).toBe(3);
+    const lines = stderr.trim().split("\n").filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      const record = JSON.parse(line);
+      expect(record).toHaveProperty("level");
+      expect(record).toHaveProperty("message");
+    }
+  });
+});

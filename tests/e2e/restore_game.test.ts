@@ -93,3 +93,38 @@ describe("restore through the running instance, with a game in progress", () => 
     expect(JSON.stringify(games.callback?.data)).toMatch(/possession 4/);
   });
 });
+
+describe("backups and restores through the admin API are audited", () => {
+  it("lands the dashboard's backup and restore in the audit log", async () => {
+    const dataDir = await tempDir();
+    const env = sandboxRunEnv(dataDir);
+    const blitz = spawnBlitz({ args: ["run"], env });
+    try {
+      await waitForHttp200(`http://127.0.0.1:${env.httpPort}/health`, blitz);
+      const token = (await Deno.readTextFile(join(dataDir, "admin.token"))).trim();
+      const call = async (method: string, path: string, body?: unknown) => {
+        const r = await fetch(`http://127.0.0.1:${env.httpPort}/api${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return await r.json();
+      };
+      const byDashboard = async () =>
+        ((await call("GET", "/audit?limit=20")).entries as {
+          actor: { name: string };
+          action: string;
+          outcome: string;
+        }[])
+          .filter((e) => e.actor.name === "dashboard").map((e) => `${e.action}:${e.outcome}`);
+      const created = await call("POST", "/backups", { by: "dashboard" });
+      expect(await byDashboard()).toContain("backup:ok");
+      // The restore brings back the audit log as it was in the backup, then records itself.
+      await call("POST", "/restore", { file: created.file, confirm: true, by: "dashboard" });
+      expect(await byDashboard()).toContain("restore:ok");
+    } finally {
+      blitz.kill("SIGTERM");
+      await blitz.exited;
+    }
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { REPO_ROOT } from "../_helpers/blitz_process.ts";
+
+async function build(env: Record<string, string>) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(REPO_ROOT, "build.ts"), "--output", "/tmp/blitz-build-test-never"],
+    cwd: REPO_ROOT,
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+describe("deno task build", () => {
+  it("says plainly that DENORT_BIN points nowhere, and how to fix it, exit 1", async () => {
+    const { code, stderr } = await build({ DENORT_BIN: "/nonexistent/denort" });
+    expect(code).toBe(1);
+    expect(stderr).toContain('DENORT_BIN="/nonexistent/denort" does not exist.');
+    expect(stderr).toMatch(/DENORT_BIN=\/path\/to\/denort deno task build/);
+  });
+
+  it("explains that denort can be neither found nor downloaded, exit 1", async () => {
+    // An empty DENO_DIR has no cached denort; this machine cannot reach dl.deno.land.
+    const denoDir = await Deno.makeTempDir();
+    try {
+      const { code, stderr } = await build({ DENO_DIR: denoDir, HOME: denoDir });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/deno compile needs the denort runtime/);
+      expect(stderr).toMatch(/cannot be reached/);
+    } finally {
+      await Deno.remove(denoDir, { recursive: true });
+    }
+  });
+});
