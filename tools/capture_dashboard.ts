@@ -25,11 +25,14 @@ const blitz = new Deno.Command(Deno.execPath(), {
 }).spawn();
 try {
   for (let i = 0; i < 300; i++) {
-    const ok = await fetch("http://127.0.0.1:18700/health").then((r) => r.status === 200).catch(() => false);
+    const ok = await fetch("http://127.0.0.1:18700/health").then((r) => r.status === 200).catch(
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const tmux = (...args: string[]) => new Deno.Command("tmux", { args: ["-L", "blitz-capture", ...args] }).output();
+  const tmux = (...args: string[]) =>
+    new Deno.Command("tmux", { args: ["-L", "blitz-capture", ...args] }).output();
   await tmux(
     "new-session",
     "-d",
@@ -45,7 +48,10 @@ try {
   await new Promise((r) => setTimeout(r, 25_000));
   await tmux("send-keys", "-t", "cap", "b");
   await new Promise((r) => setTimeout(r, 8_000));
-  const out = await new Deno.Command("tmux", { args: ["-L", "blitz-capture", "capture-pane", "-t", "cap", "-p"], stdout: "piped" })
+  const out = await new Deno.Command("tmux", {
+    args: ["-L", "blitz-capture", "capture-pane", "-t", "cap", "-p"],
+    stdout: "piped",
+  })
     .output();
   const screen = new TextDecoder().decode(out.stdout).replace(/\s+$/gm, "");
   await Deno.writeTextFile(join(root, "docs/dashboard.txt"), screen + "\n");
