@@ -281,3 +281,164 @@ export const concurrencyBench: Bench = {
     }
   },
 };
+
+function storeBulk(path: string, targetBytes: number) {
+  const store = openStore(path);
+  const now = Date.now();
+  const repo = createGamesRepo(store);
+  store.transaction(() => {
+    for (let i = 0; i < 20_000; i++) {
+      repo.touchPlayer(String(600000000000000000n + BigInt(i)), `bulk${i}`, now);
+    }
+  });
+  const insert = store.prepare(
+    `INSERT INTO games (guild_id, channel_id, mode, status, home_id, away_id, seed, possessions, shot_clock_ms,
+       picks, home_score, away_score, winner, created_at, updated_at, finished_at)
+     VALUES ('1', '2', 'challenge', 'completed', ?, ?, ?, 8, 30000, '0123456789abcdef', 18, 12, 'home', ?, ?, ?)`,
+  );
+  let i = 0;
+  while (Deno.statSync(path).size < targetBytes) {
+    store.transaction(() => {
+      for (let j = 0; j < 50_000; j++, i++) {
+        insert.run(
+          String(600000000000000000n + BigInt((2 * i) % 20_000)),
+          String(600000000000000000n + BigInt((2 * i + 1) % 20_000)),
+          i,
+          now - 86_400_000,
+          now,
+          now - 3_600_000,
+        );
+      }
+    });
+    store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+  store.close();
+  return i;
+}
+
+/** A 100 MB database backed up through the running instance while it serves 200 actions/s. */
+export const backupBench: Bench = {
+  name: "backup",
+  description:
+    "online backup of a 100 MB database while serving 200 game actions/s; slowest command meanwhile",
+  async run(): Promise<Figure[]> {
+    const { dir, cleanup } = await benchDir();
+    try {
+      const games = storeBulk(join(dir, "blitz.db"), 100 * 1024 * 1024);
+      const dbBytes = Deno.statSync(join(dir, "blitz.db")).size;
+      const httpPort = (() => {
+        const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+        const p = (l.addr as Deno.NetAddr).port;
+        l.close();
+        return p;
+      })();
+      let backupMs = NaN;
+      let backupDone: Promise<void> | undefined;
+      let step = 0;
+      const { steps } = await runLoad({
+        scenario: "rate",
+        rates: [200, 200, 200],
+        seconds: 5,
+        users: 500,
+      }, {
+        bot: "blitz",
+        dataDir: dir,
+        env: { BLITZ_HTTP_PORT: String(httpPort) },
+        onStep: () => {
+          if (++step !== 1) return;
+          // Start the backup as the second step begins; that step's slowest answer is the figure.
+          const token = Deno.readTextFileSync(join(dir, "admin.token")).trim();
+          const started = performance.now();
+          backupDone = fetch(`http://127.0.0.1:${httpPort}/api/backups`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            body: JSON.stringify({ label: "bench" }),
+          }).then(async (r) => {
+            await r.body?.cancel();
+            if (r.status === 201) backupMs = performance.now() - started;
+          });
+        },
+      });
+      await backupDone;
+      const during = steps[1];
+      return [
+        {
+          name: "database size",
+          value: round(dbBytes / 1048576, 1),
+          unit: "MiB",
+          note: `${games} games`,
+        },
+        {
+          name: "backup time (API call to verified file)",
+          value: round(backupMs / 1000, 2),
+          unit: "s",
+          target: "< 3",
+          ok: backupMs < 3000,
+        },
+        {
+          name: "slowest command during the backup",
+          value: during ? round(during.max, 0) : NaN,
+          unit: "ms",
+          target: "< 100",
+          ok: during !== undefined && during.max < 100,
+          note: during ? `p99 ${ms(during.p99)} ms over ${during.answered} actions` : "",
+        },
+        {
+          name: "slowest command before the backup",
+          value: round(steps[0]?.max ?? NaN, 0),
+          unit: "ms",
+        },
+      ];
+    } finally {
+      await cleanup();
+    }
+  },
+};
+
+/** Memory growth: RSS after SOAK_MINUTES (default 30) of steady load vs after a sixth of it. */
+export const soakBench: Bench = {
+  name: "soak",
+  description:
+    "RSS growth under steady load (300 actions/s): after SOAK_MINUTES (default 30) vs after a sixth of it",
+  async run(): Promise<Figure[]> {
+    const minutes = Number(Deno.env.get("SOAK_MINUTES") ?? 30);
+    const { dir, cleanup } = await benchDir();
+    try {
+      const stepSeconds = 30;
+      const steps = Math.max(6, Math.round((minutes * 60) / stepSeconds));
+      const rss: number[] = [];
+      const result = await runLoad(
+        { scenario: "rate", rates: Array(steps).fill(300), seconds: stepSeconds, users: 1000 },
+        { bot: "blitz", dataDir: dir, onStep: () => {} },
+      );
+      for (const s of result.steps) rss.push(s.botRssBytes!);
+      const early = rss[Math.floor(steps / 6) - 1]!;
+      const late = rss[rss.length - 1]!;
+      const growth = ((late - early) / early) * 100;
+      const p99s = result.steps.map((s) => s.p99);
+      return [
+        {
+          name: `RSS after ${round(minutes / 6, 1)} min`,
+          value: round(early / 1048576, 1),
+          unit: "MiB",
+        },
+        { name: `RSS after ${minutes} min`, value: round(late / 1048576, 1), unit: "MiB" },
+        { name: "growth", value: round(growth, 1), unit: "%", target: "< 5", ok: growth < 5 },
+        {
+          name: "p99 over the run (max of 30 s windows)",
+          value: round(Math.max(...p99s), 0),
+          unit: "ms",
+        },
+        {
+          name: "interactions failed",
+          value: result.steps.at(-1)?.failedTotal ?? NaN,
+          unit: "",
+          target: "= 0",
+          ok: (result.steps.at(-1)?.failedTotal ?? 1) === 0,
+        },
+      ];
+    } finally {
+      await cleanup();
+    }
+  },
+};

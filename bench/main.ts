@@ -6,7 +6,7 @@ import { type Bench, type Figure } from "./lib.ts";
 import { loadBench, storageBench } from "./storage.ts";
 import { startBench } from "./start.ts";
 import { httpBench } from "./http.ts";
-import { concurrencyBench, latencyBench, throughputBench } from "./load.ts";
+import { backupBench, concurrencyBench, latencyBench, soakBench, throughputBench } from "./load.ts";
 
 const BENCHES: Bench[] = [
   storageBench,
@@ -16,11 +16,16 @@ const BENCHES: Bench[] = [
   latencyBench,
   throughputBench,
   concurrencyBench,
+  backupBench,
+  soakBench,
 ];
+/** Benchmarks that take long and run only when named (`--only soak`) or with `--all`. */
+const LONG = new Set(["soak"]);
 
 const onlyIndex = Deno.args.indexOf("--only");
 const only = onlyIndex >= 0 ? (Deno.args[onlyIndex + 1] ?? "").split(",") : undefined;
-const selected = BENCHES.filter((b) => !only || only.includes(b.name));
+const all = Deno.args.includes("--all");
+const selected = BENCHES.filter((b) => (only ? only.includes(b.name) : all || !LONG.has(b.name)));
 if (selected.length === 0) {
   console.error(
     `No benchmark named ${only?.join(", ")}. Known: ${BENCHES.map((b) => b.name).join(", ")}`,
