@@ -82,7 +82,13 @@ await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });
 const previous = await Deno.readTextFile(new URL("./results/latest.json", import.meta.url)).then(
   JSON.parse,
 ).catch(() => ({}));
-const merged = only ? { ...report, results: { ...(previous.results ?? {}), ...results } } : report;
+// Benchmarks not run this time keep their last figures, with the date they were measured.
+const ranAt = Object.fromEntries(Object.keys(results).map((name) => [name, report.date]));
+const merged = {
+  ...report,
+  results: { ...(previous.results ?? {}), ...results },
+  measuredAt: { ...(previous.measuredAt ?? {}), ...ranAt },
+};
 await Deno.writeTextFile(
   new URL("./results/latest.json", import.meta.url),
   JSON.stringify(merged, null, 2) + "\n",
