@@ -6,6 +6,7 @@ import { type Bench, type Figure } from "./lib.ts";
 import { loadBench, storageBench } from "./storage.ts";
 import { startBench } from "./start.ts";
 import { httpBench } from "./http.ts";
+import { tuiBench } from "./tui.ts";
 import { backupBench, concurrencyBench, latencyBench, soakBench, throughputBench } from "./load.ts";
 
 const BENCHES: Bench[] = [
@@ -17,6 +18,7 @@ const BENCHES: Bench[] = [
   throughputBench,
   concurrencyBench,
   backupBench,
+  tuiBench,
   soakBench,
 ];
 /** Benchmarks that take long and run only when named (`--only soak`) or with `--all`. */

@@ -27,31 +27,9 @@ import {
 import type { Logger } from "../log.ts";
 import type { GatewayStatus } from "../ops/health.ts";
 import { installRestSend } from "./rest_send.ts";
+import { GatewayFatalError, TokenRejectedError } from "./errors.ts";
 
-/** Discord refused the token (REST 401 or gateway close 4004). Exit code 4. */
-export class TokenRejectedError extends Error {
-  override name = "TokenRejectedError";
-  constructor(readonly where: string, options?: ErrorOptions) {
-    super(
-      `Discord rejected the bot token (${where}). Get a new one at ` +
-        `https://discord.com/developers/applications → your app → Bot → Reset Token, ` +
-        `and set DISCORD_TOKEN`,
-      options,
-    );
-  }
-}
-
-/** The gateway closed with a code that forbids reconnecting (e.g. 4014 disallowed intents). */
-export class GatewayFatalError extends Error {
-  override name = "GatewayFatalError";
-  constructor(readonly code: number, reason: string) {
-    super(
-      `Discord closed the gateway with code ${code} (${
-        reason || "no reason given"
-      }); not reconnecting`,
-    );
-  }
-}
+export { GatewayFatalError, TokenRejectedError } from "./errors.ts";
 
 const FATAL_CLOSE_CODES = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
 /** A heartbeat unacknowledged for longer than this counts as a failing heartbeat. */

@@ -6,7 +6,7 @@ import { ConfigError } from "../config/mod.ts";
 import { CorruptDatabaseError, NewerSchemaError } from "../store/mod.ts";
 import { StoreLockedError } from "../ops/lock.ts";
 import { PortInUseError } from "../server/serve.ts";
-import { GatewayFatalError, TokenRejectedError } from "../bot/discord.ts";
+import { GatewayFatalError, TokenRejectedError } from "../bot/errors.ts";
 
 /** Every exit code Blitz uses. */
 export const ExitCode = {

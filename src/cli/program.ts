@@ -7,6 +7,7 @@ import { Command, CommanderError } from "@commander-js/extra-typings";
 import { VERSION } from "../version.ts";
 import { EXIT_CODES_HELP, ExitCode, ExitRequest } from "./exit_codes.ts";
 import { printError } from "./output.ts";
+import { type AnyCommand, withMisuseHandling } from "./misuse.ts";
 import { registerRunCommand } from "./run.ts";
 import { registerVersionCommand } from "./version.ts";
 import { registerTuiCommand } from "./tui.ts";
@@ -15,29 +16,6 @@ import { registerRestoreCommand } from "./restore.ts";
 import { registerDbCommand } from "./db.ts";
 import { registerExportCommand } from "./export.ts";
 import { registerDoctorCommand } from "./doctor.ts";
-
-// deno-lint-ignore no-explicit-any
-type AnyCommand = Command<any, any, any>;
-
-/** Applies Blitz's misuse handling to a command and all its subcommands. */
-export function withMisuseHandling(command: AnyCommand): void {
-  command.exitOverride();
-  command.configureOutput({
-    outputError: (text, write) => {
-      const usage = `Usage: ${commandPath(command)} ${command.usage()}`;
-      write(`${text.trim()}\n${usage}\nRun "${commandPath(command)} --help" for details.\n`);
-    },
-  });
-  for (const sub of command.commands) withMisuseHandling(sub as AnyCommand);
-}
-
-function commandPath(command: AnyCommand): string {
-  const names: string[] = [];
-  for (let c: AnyCommand | null = command; c; c = c.parent as AnyCommand | null) {
-    names.unshift(c.name());
-  }
-  return names.join(" ");
-}
 
 /** Builds the program with every verb. */
 export function buildProgram(): Command {

@@ -95,6 +95,8 @@ export interface PlayersStats {
 export interface Players {
   /** Plays for `ms` (bounded), then returns; interactions still in flight stay tracked. */
   run(ms: number): Promise<void>;
+  /** Ends the current `run` at its next tick. */
+  stop(): void;
   /**
    * Makes one move in every open game (accept, or a pick of a side that has not picked) and
    * waits for the answers: the games the bot let go on, out of those tried. A game whose board
@@ -207,6 +209,7 @@ export function createPlayers(options: PlayersOptions): Players {
   /** Board message ids learned from the bot's replies (before the bot stored them). */
   const knownBoards = new Map<number, string>();
   let orphans = 0;
+  let stopped = false;
   const learnBoard = (interactionId: string, components: unknown) => {
     const text = JSON.stringify(components ?? []);
     const gameId = Number(/"(?:pick|accept):(\d+)/.exec(text)?.[1]);
@@ -388,7 +391,8 @@ export function createPlayers(options: PlayersOptions): Players {
   return {
     async run(ms) {
       const end = performance.now() + ms;
-      while (performance.now() < end) {
+      stopped = false;
+      while (performance.now() < end && !stopped) {
         tick();
         await new Promise((r) => setTimeout(r, 5));
       }
@@ -447,6 +451,7 @@ export function createPlayers(options: PlayersOptions): Players {
       }
       return count;
     },
+    stop: () => void (stopped = true),
     inFlight: () => pending.size,
     confirmed,
     stats: () => ({ ...stats, latencies: [...stats.latencies] }),

@@ -1,0 +1,96 @@
+/** The dashboard's own weight: `blitz tui` RSS and CPU while idle in a 120×40 terminal (tmux). */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Bench, benchDir, cpuSecondsOf, type Figure, round, rssOf } from "./lib.ts";
+import { startBlitzForBench } from "./blitz_proc.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+async function tmux(...args: string[]): Promise<string> {
+  const out = await new Deno.Command("tmux", {
+    args: ["-L", "blitz-bench", ...args],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** Finds the pid of the deno process running `tui` under the tmux pane. */
+async function tuiPid(panePid: number): Promise<number | undefined> {
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const cmd = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).split("\0");
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (
+        cmd.includes("tui") && cmd.some((c) => c.endsWith("main.ts")) &&
+        (ppid === panePid || Number(entry.name) === panePid)
+      ) {
+        return Number(entry.name);
+      }
+    } catch { /* gone */ }
+  }
+  return undefined;
+}
+
+/** The dashboard idle. */
+export const tuiBench: Bench = {
+  name: "tui",
+  description: "blitz tui idle in a 120×40 terminal for 30 s: its RSS and CPU",
+  async run(): Promise<Figure[]> {
+    const { dir, cleanup } = await benchDir();
+    const blitz = await startBlitzForBench(dir);
+    try {
+      const port = new URL(blitz.url).port;
+      await tmux(
+        "new-session",
+        "-d",
+        "-s",
+        "bench",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        `cd ${ROOT} && BLITZ_DATA_DIR=${dir} BLITZ_HTTP_PORT=${port} exec ${Deno.execPath()} run -A --quiet --v8-flags=--max-semi-space-size=2 ${
+          join(ROOT, "src/main.ts")
+        } tui`,
+      );
+      let pid: number | undefined;
+      for (let i = 0; i < 100 && !pid; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const panePid = Number(
+          (await tmux("display-message", "-p", "-t", "bench", "#{pane_pid}")).trim(),
+        );
+        pid = await tuiPid(panePid);
+      }
+      if (!pid) throw new Error("could not find the tui process");
+      await new Promise((r) => setTimeout(r, 5000)); // settle
+      const cpuStart = cpuSecondsOf(pid);
+      const started = performance.now();
+      await new Promise((r) => setTimeout(r, 30_000));
+      const cpu = ((cpuSecondsOf(pid) - cpuStart) / ((performance.now() - started) / 1000)) * 100;
+      const rss = rssOf(pid);
+      return [
+        {
+          name: "tui RSS while idle",
+          value: round(rss / 1048576, 1),
+          unit: "MiB",
+          target: "< 80",
+          ok: rss < 80 * 1048576,
+        },
+        {
+          name: "tui CPU while idle",
+          value: round(cpu, 2),
+          unit: "% core",
+          target: "< 5",
+          ok: cpu < 5,
+        },
+      ];
+    } finally {
+      await tmux("kill-server");
+      await blitz.stop();
+      await cleanup();
+    }
+  },
+};
