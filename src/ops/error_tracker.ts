@@ -80,6 +80,15 @@ export function classifyError(error: unknown, fallback: ErrorCategory): ErrorCat
   return fallback;
 }
 
+/**
+ * Does a failed interaction count against its feature (the circuit breaker)? Not when Discord
+ * refused or lost the answer (overload, a missed 3-second deadline, a 5xx): switching a game
+ * off would not help, and would turn a passing overload into an outage.
+ */
+export function countsAgainstFeature(error: unknown): boolean {
+  return classifyError(error, "command") !== "discord";
+}
+
 /** Creates the tracker. */
 export function createErrorTracker(options: ErrorTrackerOptions): ErrorTracker {
   const capacity = options.capacity ?? 500;

@@ -16,7 +16,12 @@ import { evaluateRules, overallStatus, type RuleVerdict } from "./alert_rules.ts
 import { type Alerter, createAlerter } from "./alerter.ts";
 import { type CommandWindow, createCommandWindow } from "./command_window.ts";
 import { createPersistedCounters, type PersistedCounters } from "./counters.ts";
-import { classifyError, createErrorTracker, type ErrorTracker } from "./error_tracker.ts";
+import {
+  classifyError,
+  countsAgainstFeature,
+  createErrorTracker,
+  type ErrorTracker,
+} from "./error_tracker.ts";
 import { createOpsEvents, type OpsEvents } from "./events.ts";
 import { createMonitor, type HealthSample, type Monitor } from "./monitor.ts";
 import { createOpsMetrics, type OpsMetrics, severityLevel } from "./ops_metrics.ts";
@@ -573,7 +578,7 @@ export function createOpsRuntime(deps: OpsRuntimeDeps): OpsRuntime {
     onInteractionError(error, label) {
       errors.record(classifyError(error, "command"), error, { command: label });
       const feature = featureOfCommand(label);
-      if (!feature || !features.isEnabled(feature)) return;
+      if (!feature || !features.isEnabled(feature) || !countsAgainstFeature(error)) return;
       if (!breaker.recordFailure(feature, clock.now())) return;
       const why =
         `circuit breaker: ${config.circuitBreakerErrors} failure(s) of "${label}" within ${config.circuitBreakerWindowMinutes} min`;

@@ -118,3 +118,20 @@ describe("the command window", () => {
     expect(percentile([1, 2, 3, 4], 95)).toBe(4);
   });
 });
+
+describe("what trips the circuit breaker", () => {
+  it("counts handler bugs and database failures, not Discord refusing or losing an answer", async () => {
+    const { countsAgainstFeature } = await import("../../src/ops/error_tracker.ts");
+    expect(countsAgainstFeature(new TypeError("x is undefined"))).toBe(true);
+    expect(
+      countsAgainstFeature(
+        Object.assign(new Error("database is locked"), { code: "ERR_SQLITE_ERROR" }),
+      ),
+    ).toBe(true);
+    const lateAnswer = new Error("Failed to send request to discord.", {
+      cause: { ok: false, status: 404, body: '{"message":"Unknown interaction","code":10062}' },
+    });
+    expect(countsAgainstFeature(lateAnswer)).toBe(false);
+    expect(countsAgainstFeature(new Error("Failed", { cause: { status: 503 } }))).toBe(false);
+  });
+});
