@@ -1,8 +1,11 @@
 /**
  * Keeps each game's board message in step with the game when no click is there to carry the
  * edit (shot clock, expiry, forfeit by command, a pick confirmed ephemerally). Edits are
- * coalesced per game and render the latest state when they are sent, so a late edit never
- * shows an older score.
+ * coalesced per game and sent one at a time per channel, each drawn from the game as it is
+ * when the edit is sent: Discord allows about one message edit a second per channel, and an
+ * edit drawn earlier and held in discordeno's route queue would land with an older score
+ * (docs/RELIABILITY.md). An edit that lands after the game moved on anyway (a 429 retry
+ * resends its body) is followed by another.
  */
 import type { RestManager } from "@discordeno/bot";
 import type { GameService, LiveGame } from "../services/games.ts";
@@ -31,28 +34,62 @@ export function renderGameMessage(game: LiveGame, games: GameService) {
   return challengeOver ? renderChallenge(game, names) : renderBoard(game, names);
 }
 
+/**
+ * Whether `shown` (a board just drawn) is what the game looks like now. A board edit that
+ * lands after the game moved on must be followed by another one: {@link BoardUpdater.refresh}.
+ */
+export function showsLatest(games: GameService, gameId: number, shown: unknown): boolean {
+  const game = games.get(gameId);
+  return !game || JSON.stringify(renderGameMessage(game, games)) === JSON.stringify(shown);
+}
+
 /** Creates the updater. */
 export function createBoardUpdater(
   deps: { rest: RestManager; games: GameService; logger: Logger },
 ): BoardUpdater {
-  const dirty = new Set<number>();
-  const running = new Map<number, Promise<void>>();
+  /** Games whose board must be redrawn, by game id, with the channel the board is in. */
+  const dirty = new Map<number, string>();
+  /** One edit at a time per channel, drawn when it is sent: see the module doc. */
+  const running = new Map<string, Promise<void>>();
+  const nextIn = (channelId: string): number | undefined => {
+    for (const [gameId, channel] of dirty) if (channel === channelId) return gameId;
+    return undefined;
+  };
 
-  const send = async (gameId: number) => {
-    while (dirty.has(gameId)) {
+  const send = async (channelId: string) => {
+    for (let gameId = nextIn(channelId); gameId !== undefined; gameId = nextIn(channelId)) {
       dirty.delete(gameId);
       const game = deps.games.get(gameId);
-      if (!game?.row.channel_id || !game.row.message_id) return;
+      if (!game?.row.channel_id || !game.row.message_id) continue;
+      const message = renderGameMessage(game, deps.games);
       try {
         await deps.rest.editMessage(
           game.row.channel_id,
           game.row.message_id,
-          renderGameMessage(game, deps.games) as Parameters<RestManager["editMessage"]>[2],
+          message as Parameters<RestManager["editMessage"]>[2],
         );
       } catch (error) {
         deps.logger.warn("Could not update the board of game {gameId}: {error}", { gameId, error });
+        continue;
       }
+      // A 429 retry sends the body drawn before it: if the game moved on meanwhile, this edit
+      // may have overwritten a newer board (a click's own update), so draw the current one.
+      if (!showsLatest(deps.games, gameId, message)) dirty.set(gameId, channelId);
     }
+  };
+  const run = (channelId: string) => {
+    if (running.has(channelId)) return;
+    const task = send(channelId).catch((error) => {
+      // Only when the store is gone under it (a stop that did not wait for the edits).
+      deps.logger.warn("Board updates of channel {channelId} stopped: {error}", {
+        channelId,
+        error,
+      });
+    }).finally(() => {
+      running.delete(channelId);
+      if (nextIn(channelId) !== undefined) run(channelId);
+    });
+    running.set(channelId, task);
   };
 
   return {
@@ -68,14 +105,13 @@ export function createBoardUpdater(
       }
     },
     refresh(gameId) {
-      dirty.add(gameId);
-      if (running.has(gameId)) return;
-      const task = send(gameId).finally(() => running.delete(gameId));
-      running.set(gameId, task);
+      const channelId = deps.games.get(gameId)?.row.channel_id ?? "";
+      dirty.set(gameId, channelId);
+      run(channelId);
     },
     pending: () => dirty.size + running.size,
     async flush() {
-      await Promise.all(running.values());
+      while (running.size > 0) await Promise.all(running.values());
     },
   };
 }

@@ -8,7 +8,7 @@ import type { GameService } from "../services/games.ts";
 import type { InteractionContext } from "./context.ts";
 import type { InteractionHandler } from "./router.ts";
 import { answerRefusal, displayName } from "./blitz_command.ts";
-import { type BoardUpdater, renderGameMessage } from "./board_updater.ts";
+import { type BoardUpdater, renderGameMessage, showsLatest } from "./board_updater.ts";
 
 const PLAY_LABELS: Record<string, string> = { ...OFFENSE_LABELS, ...DEFENSE_LABELS };
 
@@ -58,7 +58,7 @@ export function createGameButtons(deps: GameButtonDeps): Record<string, Interact
         });
         learnBoard(deps, ctx, gameId);
         if (outcome.resolved) {
-          await ctx.update(renderGameMessage(outcome.game, games));
+          await updateBoard(ctx, gameId, renderGameMessage(outcome.game, games));
           return;
         }
         const waitingFor = games.playerName(
@@ -78,6 +78,24 @@ export function createGameButtons(deps: GameButtonDeps): Record<string, Interact
     decline: (ctx) => answer(ctx, false),
   };
 
+  /**
+   * Answers a click by redrawing the board it is on. If that answer fails, or lands after the
+   * game moved on (it may wait out a 429), the board updater draws the current board.
+   */
+  async function updateBoard(
+    ctx: InteractionContext,
+    gameId: number,
+    message: ReturnType<typeof renderGameMessage>,
+  ): Promise<void> {
+    let drawn = false;
+    try {
+      await ctx.update(message);
+      drawn = true;
+    } finally {
+      if (!drawn || !showsLatest(games, gameId, message)) deps.boards.refresh(gameId);
+    }
+  }
+
   async function answer(ctx: InteractionContext, accept: boolean): Promise<void> {
     const fields = parseId(ctx.interaction.data?.custom_id ?? "", 2);
     const gameId = Number(fields?.[1]);
@@ -89,7 +107,7 @@ export function createGameButtons(deps: GameButtonDeps): Record<string, Interact
         accept,
       });
       learnBoard(deps, ctx, gameId);
-      await ctx.update(renderGameMessage(game, games));
+      await updateBoard(ctx, gameId, renderGameMessage(game, games));
     } catch (error) {
       await answerRefusal(ctx, error);
     }

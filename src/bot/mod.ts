@@ -74,6 +74,9 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
+/** The longest a stop waits for board edits still to send, in ms. */
+const BOARD_FLUSH_MS = 3000;
+
 /** Creates the bot's parts without connecting (so the app can register its stop first). */
 export function createBot(deps: BotDeps): Bot {
   const logger = log("bot");
@@ -138,7 +141,19 @@ export function createBot(deps: BotDeps): Bot {
       return { username: me.username, synced };
     },
     async stop() {
-      await boards.flush();
+      // Board edits may be queued behind Discord's per-channel edit limit: a stop waits for
+      // them only so long, so that it ends well within the process's stop budget.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const flushed = await Promise.race([
+        boards.flush().then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), BOARD_FLUSH_MS))),
+      ]);
+      clearTimeout(timer);
+      if (!flushed) {
+        logger.warn("Stopping with {count} board updates not sent (Discord rate limits)", {
+          count: boards.pending(),
+        });
+      }
       await connection.stop();
     },
   };

@@ -13,7 +13,10 @@
  *   the ban;
  * - each attempt has a deadline (`timeoutMs`, body included): a stalled request fails with
  *   status 408 instead of blocking its queue forever (21.0.0 has no timeout), and a failed
- *   attempt gives its queue slot back (21.0.0 leaves the route's queue stuck after one).
+ *   attempt gives its queue slot back (21.0.0 leaves the route's queue stuck after one);
+ * - a 5xx (Discord's or its edge's transient failure) is retried up to
+ *   {@link SERVER_ERROR_RETRIES} times after 100, 200, 400 ms, as discord.js does; 21.0.0
+ *   fails it at once, which lost board updates and interaction answers (docs/RELIABILITY.md).
  *
  * @module
  */
@@ -28,6 +31,10 @@ export interface RestSendOptions {
 }
 
 type SendRequestOptions = Parameters<RestManager["sendRequest"]>[0];
+
+/** How often a request answered with a 5xx is sent again before it fails. */
+export const SERVER_ERROR_RETRIES = 3;
+const SERVER_ERROR_BACKOFF_MS = 100;
 
 /** How long a 429 asks to wait, in ms: `retry_after` from the body, else `Retry-After`. */
 export function retryAfterMs(headers: Headers, body: unknown): number | undefined {
@@ -52,6 +59,8 @@ function parseJson(text: string): unknown {
 /** Replaces `rest.sendRequest`; call once, right after `createRestManager`. */
 export function installRestSend(rest: RestManager, options: RestSendOptions): void {
   const logger = options.logger;
+  /** 5xx retries per request (its 429 retries are counted apart, in `retryCount`). */
+  const serverErrorRetries = new WeakMap<SendRequestOptions, number>();
 
   rest.sendRequest = async (request: SendRequestOptions) => {
     const url = `${rest.baseUrl}/v${rest.version}${request.route}`;
@@ -92,6 +101,21 @@ export function installRestSend(rest: RestManager, options: RestSendOptions): vo
 
     if (response.status >= 200 && response.status < 400) {
       request.resolve({ ok: true, status: response.status, body: text || undefined });
+      return;
+    }
+    const retried = serverErrorRetries.get(request) ?? 0;
+    if (response.status >= 500 && retried < SERVER_ERROR_RETRIES) {
+      serverErrorRetries.set(request, retried + 1);
+      const waitMs = SERVER_ERROR_BACKOFF_MS * 2 ** retried;
+      logger.warn("Discord answered {status} to {route}: retry {attempt} of {max} in {ms} ms", {
+        status: response.status,
+        route: `${request.method} ${request.route}`,
+        attempt: retried + 1,
+        max: SERVER_ERROR_RETRIES,
+        ms: waitMs,
+      });
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      await request.retryRequest?.(request);
       return;
     }
     if (response.status !== 429) {

@@ -89,6 +89,8 @@ export interface PlayersStats {
   /** Sandbox-measured ms from dispatch to callback, per answered interaction. */
   latencies: number[];
   byKind: Record<Kind, number>;
+  /** Unanswered interactions per kind. */
+  unansweredByKind: Record<Kind, number>;
 }
 
 /** The players. */
@@ -205,6 +207,7 @@ export function createPlayers(options: PlayersOptions): Players {
     gamesStarted: 0,
     latencies: [],
     byKind: { play: 0, challenge: 0, accept: 0, pick: 0, forfeit: 0 },
+    unansweredByKind: { play: 0, challenge: 0, accept: 0, pick: 0, forfeit: 0 },
   };
   /** Board message ids learned from the bot's replies (before the bot stored them). */
   const knownBoards = new Map<number, string>();
@@ -374,6 +377,7 @@ export function createPlayers(options: PlayersOptions): Players {
     for (const [id, sent] of pending) {
       if (now - sent.sentAt > giveUpMs) {
         stats.unanswered++;
+        stats.unansweredByKind[sent.kind]++;
         finish(id, sent, "lost");
       }
     }
@@ -447,6 +451,7 @@ export function createPlayers(options: PlayersOptions): Players {
       const count = pending.size;
       for (const [id, sent] of [...pending]) {
         stats.unanswered++;
+        stats.unansweredByKind[sent.kind]++;
         finish(id, sent, "lost");
       }
       return count;
@@ -454,7 +459,12 @@ export function createPlayers(options: PlayersOptions): Players {
     stop: () => void (stopped = true),
     inFlight: () => pending.size,
     confirmed,
-    stats: () => ({ ...stats, latencies: [...stats.latencies] }),
+    stats: () => ({
+      ...stats,
+      latencies: [...stats.latencies],
+      byKind: { ...stats.byKind },
+      unansweredByKind: { ...stats.unansweredByKind },
+    }),
     openGameOf,
     reopenDb: openDb,
     users: () => seats.map((s) => s.user),
