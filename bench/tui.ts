@@ -16,7 +16,7 @@ async function tmux(...args: string[]): Promise<string> {
 }
 
 /** Finds the pid of the deno process running `tui` under the tmux pane. */
-async function tuiPid(panePid: number): Promise<number | undefined> {
+function tuiPid(panePid: number): number | undefined {
   for (const entry of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
     try {
@@ -62,7 +62,7 @@ export const tuiBench: Bench = {
         const panePid = Number(
           (await tmux("display-message", "-p", "-t", "bench", "#{pane_pid}")).trim(),
         );
-        pid = await tuiPid(panePid);
+        pid = tuiPid(panePid);
       }
       if (!pid) throw new Error("could not find the tui process");
       await new Promise((r) => setTimeout(r, 5000)); // settle
