@@ -2,6 +2,7 @@
 import { render } from "ink";
 import { Dashboard } from "./app.tsx";
 import { createHttpApi } from "./api_client.ts";
+import { startHeapTrim } from "./lean.ts";
 
 /** Options from `blitz tui`. */
 export interface TuiOptions {
@@ -17,5 +18,10 @@ export async function runDashboard(options: TuiOptions): Promise<void> {
   const app = render(<Dashboard api={api} color={color} tokenHint={options.tokenHint} />, {
     exitOnCtrlC: true,
   });
-  await app.waitUntilExit();
+  const stopTrim = startHeapTrim();
+  try {
+    await app.waitUntilExit();
+  } finally {
+    stopTrim();
+  }
 }

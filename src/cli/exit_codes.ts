@@ -7,17 +7,9 @@ import { CorruptDatabaseError, NewerSchemaError } from "../store/mod.ts";
 import { StoreLockedError } from "../ops/lock.ts";
 import { PortInUseError } from "../server/serve.ts";
 import { GatewayFatalError, TokenRejectedError } from "../bot/errors.ts";
+import { ExitCode } from "./exit_code.ts";
 
-/** Every exit code Blitz uses. */
-export const ExitCode = {
-  Ok: 0,
-  Failure: 1,
-  Usage: 2,
-  DatabaseUnusable: 3,
-  TokenRejected: 4,
-  Locked: 75,
-  Config: 78,
-} as const;
+export { ExitCode, ExitRequest } from "./exit_code.ts";
 
 /** The exit code table as printed in `--help` and the README. */
 export const EXIT_CODES_HELP = `Exit codes:
@@ -39,12 +31,4 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof TokenRejectedError) return ExitCode.TokenRejected;
   if (error instanceof GatewayFatalError) return ExitCode.Config;
   return ExitCode.Failure;
-}
-
-/** Thrown by a verb's action: the command finished and the process should exit with `code`. */
-export class ExitRequest extends Error {
-  override name = "ExitRequest";
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
 }

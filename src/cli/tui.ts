@@ -4,8 +4,12 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
-import { ConfigError, loadConfig } from "../config/mod.ts";
-import { ExitCode, ExitRequest } from "./exit_codes.ts";
+import {
+  type DashboardTarget,
+  DashboardTargetError,
+  resolveDashboardTarget,
+} from "../config/dashboard_target.ts";
+import { ExitCode, ExitRequest } from "./exit_code.ts";
 import { printError } from "./output.ts";
 
 /** Registers `blitz tui`. */
@@ -25,11 +29,11 @@ export function registerTuiCommand(program: Command): void {
       "\nKeys: b back up · r restore · f features · m maintenance · v vacuum · / filter log · ? help · q quit\n",
     )
     .action(async (flags) => {
-      let config;
+      let config: DashboardTarget;
       try {
-        config = loadConfig({ flags: { BLITZ_DATA_DIR: flags.dataDir } });
+        config = resolveDashboardTarget({ flags: { BLITZ_DATA_DIR: flags.dataDir } });
       } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
+        if (!(error instanceof DashboardTargetError)) throw error;
         printError(error.message);
         throw new ExitRequest(ExitCode.Config);
       }
@@ -71,6 +75,8 @@ export function registerTuiCommand(program: Command): void {
       // Ink renders only a final frame when it sees CI=… (is-in-ci, read when ink loads). A
       // dashboard on a TTY is interactive whatever the environment says, so drop it first.
       Deno.env.delete("CI");
+      const { preferProductionReact } = await import("../../tui/lean.ts");
+      preferProductionReact();
       const { runDashboard } = await import("../../tui/main.tsx");
       await runDashboard({ url, token, tokenHint: tokenFile });
     });

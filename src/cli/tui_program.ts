@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { VERSION } from "../version.ts";
-import { ExitCode, ExitRequest } from "./exit_codes.ts";
+import { ExitCode, ExitRequest } from "./exit_code.ts";
 import { printError } from "./output.ts";
 import { withMisuseHandling } from "./misuse.ts";
 import { registerTuiCommand } from "./tui.ts";

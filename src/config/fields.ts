@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { splitCommandLine } from "../ops/backup/argv.ts";
 import { OPS_FIELDS } from "./ops_fields.ts";
+import { DATA_DIR_DEFAULT, HTTP_HOST_DEFAULT, HTTP_PORT_DEFAULT } from "./dashboard_target.ts";
 
 /** One configuration variable. */
 export interface ConfigField {
@@ -160,7 +161,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   {
     key: "dataDir",
     env: "BLITZ_DATA_DIR",
-    defaultValue: "./data",
+    defaultValue: DATA_DIR_DEFAULT,
     example: "/var/lib/blitz",
     description: "Data directory: blitz.db, backups/, logs/, admin.token, blitz.lock.",
     schema: z.string().min(1, "must not be empty"),
@@ -168,7 +169,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   {
     key: "httpHost",
     env: "BLITZ_HTTP_HOST",
-    defaultValue: "0.0.0.0",
+    defaultValue: HTTP_HOST_DEFAULT,
     example: "127.0.0.1",
     description: "Address the HTTP server (/health, /metrics, /api) listens on.",
     schema: z.string().min(1, "must not be empty"),
@@ -176,7 +177,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   {
     key: "httpPort",
     env: "BLITZ_HTTP_PORT",
-    defaultValue: "8000",
+    defaultValue: HTTP_PORT_DEFAULT,
     example: "8000",
     description: "Port of the HTTP server (0: any free port).",
     schema: port,
