@@ -70,7 +70,19 @@ export async function runLoad(
   };
   const bot = new Deno.Command(Deno.execPath(), {
     args: options.bot === "blitz"
-      ? ["run", "-A", "--quiet", "--v8-flags=--max-semi-space-size=2", MAIN, "run"]
+      ? [
+        "run",
+        "-A",
+        "--quiet",
+        // `BENCH_V8_FLAGS=--prof,--logfile=…` adds V8 flags (for `node --prof-process`).
+        `--v8-flags=--max-semi-space-size=2${
+          Deno.env.get("BENCH_V8_FLAGS") ? `,${Deno.env.get("BENCH_V8_FLAGS")}` : ""
+        }`,
+        // `BENCH_INSPECT=127.0.0.1:9229` opens the inspector for `bench/profile.ts`.
+        ...(Deno.env.get("BENCH_INSPECT") ? [`--inspect=${Deno.env.get("BENCH_INSPECT")}`] : []),
+        MAIN,
+        "run",
+      ]
       : ["run", "-A", "--quiet", PEER],
     env: {
       DISCORD_TOKEN: token!,
@@ -86,7 +98,7 @@ export async function runLoad(
       NO_COLOR: "1",
       ...options.env,
     },
-    stdout: "null",
+    stdout: Deno.env.get("BENCH_V8_FLAGS") ? "inherit" : "null", // --trace-gc writes to stdout
     stderr: "inherit",
   }).spawn();
   const steps: StepResult[] = [];
@@ -226,6 +238,22 @@ export const throughputBench: Bench = {
         target: "≥ 5000",
         ok: best >= 5000,
       }];
+      // What 5,000/s would cost on this machine, from the last step that kept up: CPU per
+      // action of Blitz and of the load generator with the sandbox (its own process).
+      const kept = good.at(-1);
+      if (kept) {
+        const blitzMs = (kept.botCpuPercent! / 100) * 1000 / kept.perSecond;
+        const loadgenMs = (kept.loadgenCpuPercent / 100) * 1000 / kept.perSecond;
+        const cores = navigator.hardwareConcurrency;
+        figures.push({
+          name: "CPU per action: Blitz / load generator + sandbox",
+          value: round(blitzMs, 3),
+          unit: "ms",
+          note: `load generator + sandbox ${round(loadgenMs, 3)} ms; 5,000/s would need ${
+            round((blitzMs + loadgenMs) * 5, 1)
+          } cores, this machine has ${cores}`,
+        });
+      }
       for (const s of steps) {
         figures.push({
           name: `  offered ${s.rate}/s`,

@@ -125,7 +125,11 @@ async function runAt(rate: number, seconds: number) {
   const startAnswered = answered;
   const cpuStart = cpuSecondsOf(Deno.pid);
   const started = performance.now();
-  const interval = 10; // ms per tick
+  // Paced like a constant-rate generator (wrk2): at most a few ms between sends, so 500/s is
+  // one action every 2 ms rather than a burst of 5 every 10 ms. \`LOADGEN_TICK_MS\` overrides.
+  const interval = Number(
+    Deno.env.get("LOADGEN_TICK_MS") ?? Math.max(1, Math.min(10, 1000 / rate)),
+  );
   let sent = 0;
   while (performance.now() - started < seconds * 1000) {
     const due = Math.floor(((performance.now() - started) / 1000) * rate);

@@ -253,14 +253,20 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       runInteraction: (handle) => interactionGate.run(handle),
       onFatal: (error) => options.onFatal?.(error),
       ops: ops.botOps(),
+      commandMemory: {
+        get: (key) => store.getSetting(key),
+        set: (key, value) => store.setSetting(key, value),
+      },
     });
     late.bot = bot;
     stops.push({ name: "Discord", stop: () => bot.stop() });
     const startDiscord = clock.now();
-    const { username, synced } = await bot.start();
+    const { username, synced, commandsChanged } = await bot.start();
     botLogger.info("Connected to Discord as {username}", { username });
     botLogger.info(
-      `Synced {count} commands ${config.devGuildId ? "to guild {guild}" : "globally"}`,
+      `Synced {count} commands ${config.devGuildId ? "to guild {guild}" : "globally"}${
+        commandsChanged ? "" : " (unchanged since the last start: not sent again)"
+      }`,
       {
         count: synced,
         guild: config.devGuildId,

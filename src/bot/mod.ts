@@ -9,7 +9,12 @@ import type { GameService } from "../services/games.ts";
 import type { GamesRepo } from "../store/games_repo.ts";
 import { BLITZ_COMMAND, createBlitzCommand } from "./blitz_command.ts";
 import { type BoardUpdater, createBoardUpdater } from "./board_updater.ts";
-import { type CommandDefinition, PING_COMMAND, syncCommands } from "./commands.ts";
+import {
+  type CommandDefinition,
+  type CommandSyncMemory,
+  PING_COMMAND,
+  syncCommands,
+} from "./commands.ts";
 import { createDiscordConnection, type DiscordConnection } from "./discord.ts";
 import { createGameButtons } from "./game_buttons.ts";
 import { createPingHandler } from "./ping.ts";
@@ -60,6 +65,8 @@ export interface BotDeps {
   onFatal: (error: Error) => void;
   /** Operations: `/admin`, feature flags, maintenance mode, error tracking. */
   ops?: BotOpsDeps;
+  /** Remembers the registered commands so an unchanged set is not sent again on start. */
+  commandMemory?: CommandSyncMemory;
 }
 
 /** A connected bot. */
@@ -70,7 +77,7 @@ export interface Bot {
   /** Posts a message to a channel (alerts, reports, notices). */
   post(channelId: string, message: OutgoingMessage): Promise<void>;
   /** Checks the token, connects the gateway (resolves on READY) and syncs the commands. */
-  start(): Promise<{ username: string; synced: number }>;
+  start(): Promise<{ username: string; synced: number; commandsChanged: boolean }>;
   stop(): Promise<void>;
 }
 
@@ -137,8 +144,13 @@ export function createBot(deps: BotDeps): Bot {
     },
     async start() {
       const me = await connection.start();
-      const synced = await syncCommands(connection.rest, COMMAND_DEFINITIONS, deps.devGuildId);
-      return { username: me.username, synced };
+      const synced = await syncCommands(
+        connection.rest,
+        COMMAND_DEFINITIONS,
+        deps.devGuildId,
+        deps.commandMemory,
+      );
+      return { username: me.username, synced: synced.count, commandsChanged: synced.changed };
     },
     async stop() {
       // Board edits may be queued behind Discord's per-channel edit limit: a stop waits for

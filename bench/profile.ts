@@ -1,0 +1,75 @@
+/**
+ * CPU profile of a running Blitz through the V8 inspector: start the benchmark with
+ * `BENCH_INSPECT=127.0.0.1:9229`, then run `deno run -A bench/profile.ts [seconds] [out]` while
+ * the load runs. Prints the top functions by self time and writes a `.cpuprofile` (Chrome
+ * DevTools can open it).
+ */
+const seconds = Number(Deno.args[0] ?? 10);
+const out = Deno.args[1] ?? "blitz.cpuprofile";
+const inspect = Deno.env.get("BENCH_INSPECT") ?? "127.0.0.1:9229";
+
+const targets = await (await fetch(`http://${inspect}/json`)).json() as Array<
+  { webSocketDebuggerUrl: string }
+>;
+const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+await new Promise((resolve) => ws.addEventListener("open", resolve, { once: true }));
+let nextId = 1;
+const pending = new Map<number, (value: unknown) => void>();
+ws.addEventListener("message", (event) => {
+  const message = JSON.parse(event.data as string);
+  pending.get(message.id)?.(message.result);
+  pending.delete(message.id);
+});
+const send = (method: string, params: Record<string, unknown> = {}) =>
+  new Promise<unknown>((resolve) => {
+    const id = nextId++;
+    pending.set(id, resolve);
+    ws.send(JSON.stringify({ id, method, params }));
+  });
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+await send("Profiler.enable");
+await send("Profiler.setSamplingInterval", { interval: 200 });
+await send("Profiler.start");
+await new Promise((r) => setTimeout(r, seconds * 1000));
+const { profile } = await send("Profiler.stop") as { profile: Profile };
+ws.close();
+await Deno.writeTextFile(out, JSON.stringify(profile));
+
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map<string, number>();
+const byFile = new Map<string, number>();
+for (let i = 0; i < profile.samples.length; i++) {
+  const node = byId.get(profile.samples[i]!)!;
+  const dt = profile.timeDeltas[i] ?? 0;
+  const url = node.callFrame.url.replace(/^.*node_modules\/\.deno\//, "npm:").replace(
+    /^file:\/\/\/.*?\/(src|tui)\//,
+    "$1/",
+  );
+  const key = `${node.callFrame.functionName || "(anonymous)"} ${url}:${
+    node.callFrame.lineNumber + 1
+  }`;
+  self.set(key, (self.get(key) ?? 0) + dt);
+  const file = url.split(":")[0] || node.callFrame.functionName;
+  byFile.set(file, (byFile.get(file) ?? 0) + dt);
+}
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+const show = (title: string, map: Map<string, number>, n: number) => {
+  console.log(`\n${title}`);
+  for (const [k, v] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) {
+    console.log(`${(v / total * 100).toFixed(1).padStart(5)}%  ${k}`);
+  }
+};
+show("self time by function", self, 40);
+show("self time by file", byFile, 30);
+console.log(`\n${(total / 1e6).toFixed(2)} s sampled, written to ${out}`);
