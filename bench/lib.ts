@@ -34,6 +34,19 @@ export function rssOf(pid: number): number {
   return kb * 1024;
 }
 
+/**
+ * How a process's resident memory splits (Linux `smaps_rollup`, bytes): `private` is what only
+ * it holds (USS), `fileShared` the executable and library pages other processes map too.
+ */
+export function memorySplitOf(pid: number): { private: number; fileShared: number } {
+  const text = Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`);
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
+  return {
+    private: (kb("Private_Clean") + kb("Private_Dirty")) * 1024,
+    fileShared: kb("Shared_Clean") * 1024,
+  };
+}
+
 /** CPU seconds (user + system) used by a process so far (Linux /proc). */
 export function cpuSecondsOf(pid: number): number {
   const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);

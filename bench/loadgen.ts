@@ -158,6 +158,9 @@ async function runAt(rate: number, seconds: number) {
 }
 
 if (config.scenario === "hold") {
+  // The bot connected and idle: the parent reads its RSS on this line (the runtime's floor).
+  await new Promise((r) => setTimeout(r, 3000));
+  console.log(JSON.stringify({ idle: true }));
   // Open `games` solo games (one per user), then click in them at rates[0].
   // Opened at a steady 400 games/s, as a busy evening would, not all in one burst.
   const target = config.games ?? 1000;
@@ -167,6 +170,9 @@ if (config.scenario === "hold") {
   }
   for (let i = 0; i < 400 && pending.size > 0; i++) await new Promise((r) => setTimeout(r, 25));
   console.log(JSON.stringify({ opened: target, answered }));
+  // The games open and nothing happening for 10 s (V8 and SQLite settle): RSS at rest.
+  await new Promise((r) => setTimeout(r, 10_000));
+  console.log(JSON.stringify({ settled: true }));
 }
 for (const rate of config.rates) {
   const result = await runAt(rate, config.seconds);

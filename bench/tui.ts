@@ -1,7 +1,15 @@
 /** The dashboard's own weight: `blitz tui` RSS and CPU while idle in a 120×40 terminal (tmux). */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Bench, benchDir, cpuSecondsOf, type Figure, round, rssOf } from "./lib.ts";
+import {
+  type Bench,
+  benchDir,
+  cpuSecondsOf,
+  type Figure,
+  memorySplitOf,
+  round,
+  rssOf,
+} from "./lib.ts";
 import { startBlitzForBench } from "./blitz_proc.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -71,6 +79,7 @@ export const tuiBench: Bench = {
       await new Promise((r) => setTimeout(r, 30_000));
       const cpu = ((cpuSecondsOf(pid) - cpuStart) / ((performance.now() - started) / 1000)) * 100;
       const rss = rssOf(pid);
+      const split = memorySplitOf(pid);
       return [
         {
           name: "tui RSS while idle",
@@ -78,6 +87,9 @@ export const tuiBench: Bench = {
           unit: "MiB",
           target: "< 80",
           ok: rss < 80 * 1048576,
+          note: `private ${round(split.private / 1048576, 1)} MiB; ${
+            round(split.fileShared / 1048576, 1)
+          } MiB are executable pages shared with other processes`,
         },
         {
           name: "tui CPU while idle",
