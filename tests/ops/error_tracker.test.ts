@@ -111,6 +111,38 @@ describe("the command window", () => {
     });
   });
 
+  it("stays exact to 5 % above 100 ms and holds a million commands in fixed memory", () => {
+    const window = createCommandWindow();
+    const t0 = 5_000_000;
+    // 1,000,000 commands over 10 minutes: 2 % take 100 ms × 1..10 (the tail), the rest 2 ms.
+    for (let i = 0; i < 1_000_000; i++) {
+      const ms = i % 50 === 0 ? 100 * (1 + ((i / 50) % 10)) : 2;
+      window.record(t0 + Math.floor(i * 0.59), ms, false);
+    }
+    const stats = window.stats(t0 + 590_000);
+    expect(stats.count).toBe(1_000_000);
+    expect(stats.p50Ms).toBe(2);
+    expect(stats.p95Ms).toBe(2);
+    // The exact nearest-rank p99 is the 10,000th of the 20,000 slow ones: 500 ms.
+    expect(stats.p99Ms).toBeGreaterThanOrEqual(500);
+    expect(stats.p99Ms).toBeLessThanOrEqual(525);
+    // Ten minutes later the window is empty again.
+    expect(window.stats(t0 + 590_000 + 10 * 60_000).count).toBe(0);
+  });
+
+  it("answers a slow command's latency within 5 %", () => {
+    const window = createCommandWindow();
+    for (const ms of [150, 1234, 2999.5]) {
+      const w = createCommandWindow();
+      w.record(0, ms, false);
+      const p = w.stats(1).p99Ms!;
+      expect(p).toBeGreaterThanOrEqual(ms);
+      expect(p).toBeLessThanOrEqual(ms * 1.05);
+    }
+    window.record(0, 0.3, false);
+    expect(window.stats(1).p50Ms).toBe(1);
+  });
+
   it("uses the nearest-rank percentile", () => {
     expect(percentile([], 50)).toBeNull();
     expect(percentile([7], 99)).toBe(7);
