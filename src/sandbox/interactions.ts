@@ -18,6 +18,13 @@ import type { ClickInput, CommandInput, InteractionHandle, InteractionRecord } f
 export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
 /** Interactions older than this are forgotten when new ones arrive. */
 const RETAIN_MS = INTERACTION_TOKEN_LIFETIME_MS + 60_000;
+/**
+ * After this, a settled interaction keeps only what its token still needs (ids, the command
+ * name, the custom id): the full payload and the callback's message are dropped. At 300 actions/s
+ * the 15-minute token lifetime otherwise holds ~270,000 payloads with their boards (GBs), and the
+ * sandbox's own garbage collection shows up in the latencies it measures.
+ */
+const DETAIL_MS = 60_000;
 
 /** The sandbox's bookkeeping for one interaction. */
 export interface InteractionState {
@@ -80,6 +87,8 @@ export function createInteractions(deps: {
   messages: MessageStore;
   commands: CommandRegistry;
   deadlineMs: number;
+  /** How long a settled interaction keeps its payload and answer (default 60 s). */
+  detailMs?: number;
   canDispatch: (guildId: string) => boolean;
   dispatch: (guildId: string, payload: Record<string, unknown>) => void;
 }): Interactions {
@@ -101,12 +110,40 @@ export function createInteractions(deps: {
     world.feed.notify();
   };
 
+  /** Interactions in creation order, not yet slimmed; `slimHead` is the next to look at. */
+  const toSlim: InteractionState[] = [];
+  let slimHead = 0;
+  const slim = (state: InteractionState) => {
+    const data = state.payload.data ?? {};
+    state.payload = {
+      data: {
+        ...(data.custom_id !== undefined ? { custom_id: data.custom_id } : {}),
+        ...(data.options !== undefined ? { options: data.options } : {}),
+      },
+    };
+    if (state.callback) {
+      state.callback = { type: state.callback.type, receivedAt: state.callback.receivedAt };
+    }
+  };
   const prune = () => {
-    const cutoff = world.now() - RETAIN_MS;
+    const now = world.now();
+    const cutoff = now - RETAIN_MS;
     for (const [id, state] of byId) {
       if (state.createdAt >= cutoff) break;
       byId.delete(id);
       tokens.delete(state.token);
+    }
+    while (slimHead < toSlim.length) {
+      const state = toSlim[slimHead]!;
+      if (state.createdAt >= now - (deps.detailMs ?? DETAIL_MS) || state.status === "pending") {
+        break;
+      }
+      slim(state);
+      slimHead++;
+    }
+    if (slimHead > 4096 && slimHead * 2 > toSlim.length) {
+      toSlim.splice(0, slimHead);
+      slimHead = 0;
     }
   };
 
@@ -146,6 +183,7 @@ export function createInteractions(deps: {
     state.timer = setTimeout(() => fail(state), deps.deadlineMs);
     byId.set(state.id, state);
     tokens.set(state.token, state.id);
+    toSlim.push(state);
     counts.created++;
     deps.dispatch(state.guildId, payload);
     world.feed.notify();

@@ -53,6 +53,11 @@ export interface SandboxOptions {
   /** Time a bot has to acknowledge an interaction, in ms. Default 3000 (Discord's). */
   interactionDeadlineMs?: number;
   /**
+   * How long a settled interaction keeps its full payload and answer for inspection, in ms
+   * (default 60 s); its token works for the whole 15 minutes either way.
+   */
+  interactionDetailMs?: number;
+  /**
    * The one valid bot token. Default: generated in Discord's shape `base64(appId).xxxxxx.yyyy…`.
    * A token in that shape also sets the application id (libraries read it from the token).
    */
@@ -147,6 +152,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     messages,
     commands,
     deadlineMs: config.interactionDeadlineMs,
+    detailMs: config.interactionDetailMs,
     canDispatch: (guildId) => sessions.hasLiveSession(guildId),
     dispatch: (guildId, payload) =>
       sessions.dispatchToGuild(guildId, "INTERACTION_CREATE", payload),

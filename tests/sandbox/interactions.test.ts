@@ -382,3 +382,46 @@ describe("control client", () => {
     expect(state.channels.map((c) => c.id)).toContain(sandbox.channelId);
   });
 });
+
+describe("long runs", () => {
+  it("slims settled interactions after the detail period, and their tokens keep working", async () => {
+    const lean = await startSandbox({ interactionDetailMs: 50 });
+    const { client } = await identify(lean.gatewayUrl, lean.token, 0);
+    try {
+      await api(lean, "PUT", `/applications/${lean.applicationId}/commands`, COMMANDS);
+      const handle = await lean.client.command({ userId: lean.users[0]!.id, name: "ping" });
+      const event = await client.next((p) => p.t === "INTERACTION_CREATE" && p.d.id === handle.id);
+      const answer = await api(
+        lean,
+        "POST",
+        `/interactions/${handle.id}/${event.d.token}/callback`,
+        { type: 4, data: { content: "pong" } },
+        null,
+      );
+      expect(answer.status).toBe(204);
+      expect((await lean.client.interaction(handle.id)).callback?.data?.content).toBe("pong");
+
+      await new Promise((r) => setTimeout(r, 100));
+      // A new interaction is when the sandbox tidies up.
+      await lean.client.command({ userId: lean.users[0]!.id, name: "ping" });
+      const slim = await lean.client.interaction(handle.id);
+      expect(slim.status).toBe("answered");
+      expect(slim.callback?.type).toBe(4);
+      expect(slim.callback?.data).toBeUndefined();
+      // The token is still good for a follow-up, as on Discord for 15 minutes.
+      const followup = await api(
+        lean,
+        "POST",
+        `/webhooks/${lean.applicationId}/${event.d.token}`,
+        { content: "later" },
+        null,
+      );
+      expect(followup.status).toBe(200);
+      expect((await lean.client.interaction(handle.id)).followups.map((m) => m.content))
+        .toEqual(["later"]);
+    } finally {
+      await client.close();
+      await lean.close();
+    }
+  });
+});
