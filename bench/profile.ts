@@ -1,11 +1,14 @@
 /**
- * CPU profile of a running Blitz through the V8 inspector: start the benchmark with
- * `BENCH_INSPECT=127.0.0.1:9229`, then run `deno run -A bench/profile.ts [seconds] [out]` while
- * the load runs. Prints the top functions by self time and writes a `.cpuprofile` (Chrome
- * DevTools can open it).
+ * CPU or allocation profile of a running Blitz through the V8 inspector: start the benchmark
+ * with `BENCH_INSPECT=127.0.0.1:9229`, then run `deno run -A bench/profile.ts [seconds] [out]`
+ * while the load runs. Prints the top functions by self time and writes a `.cpuprofile` (Chrome
+ * DevTools can open it). With `--alloc` it samples allocations instead and prints the functions
+ * that allocate the most. (The inspector adds its own cost: compare shares, not absolute times.)
  */
-const seconds = Number(Deno.args[0] ?? 10);
-const out = Deno.args[1] ?? "blitz.cpuprofile";
+const alloc = Deno.args.includes("--alloc");
+const args = Deno.args.filter((a) => a !== "--alloc");
+const seconds = Number(args[0] ?? 10);
+const out = args[1] ?? (alloc ? "blitz.heapprofile" : "blitz.cpuprofile");
 const inspect = Deno.env.get("BENCH_INSPECT") ?? "127.0.0.1:9229";
 
 const targets = await (await fetch(`http://${inspect}/json`)).json() as Array<
@@ -32,10 +35,55 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
+interface AllocNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: AllocNode[];
+}
 interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
+}
+
+if (alloc) {
+  await send("HeapProfiler.enable");
+  await send("HeapProfiler.startSampling", {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const { profile } = await send("HeapProfiler.stopSampling") as {
+    profile: { head: AllocNode; samples: Array<{ size: number; nodeId: number }> };
+  };
+  ws.close();
+  await Deno.writeTextFile(out, JSON.stringify(profile));
+  const sizes = new Map<string, number>();
+  let total = 0;
+  const walk = (node: AllocNode) => {
+    const self = node.selfSize;
+    if (self > 0) {
+      const url = node.callFrame.url.replace(/^.*node_modules\/\.deno\//, "npm:").replace(
+        /^file:\/\/\/.*?\/(src|tui)\//,
+        "$1/",
+      );
+      const key = `${node.callFrame.functionName || "(anonymous)"} ${url}:${
+        node.callFrame.lineNumber + 1
+      }`;
+      sizes.set(key, (sizes.get(key) ?? 0) + self);
+      total += self;
+    }
+    for (const child of node.children) walk(child);
+  };
+  walk(profile.head);
+  console.log(
+    `\nallocations sampled by function (${(total / 1048576).toFixed(1)} MiB sampled)`,
+  );
+  for (const [k, v] of [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+    console.log(`${(v / total * 100).toFixed(1).padStart(5)}%  ${k}`);
+  }
+  Deno.exit(0);
 }
 
 await send("Profiler.enable");
