@@ -35,6 +35,21 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+
+/** A short, readable name for a profile frame: function, file (npm package or src/…), line. */
+function describeFrame(frame: CallFrame): { url: string; key: string } {
+  const url = frame.url.replace(/^.*node_modules\/\.deno\//, "npm:").replace(
+    /^file:\/\/\/.*?\/(src|tui)\//,
+    "$1/",
+  );
+  return { url, key: `${frame.functionName || "(anonymous)"} ${url}:${frame.lineNumber + 1}` };
+}
+
 interface AllocNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
   selfSize: number;
@@ -64,13 +79,7 @@ if (alloc) {
   const walk = (node: AllocNode) => {
     const self = node.selfSize;
     if (self > 0) {
-      const url = node.callFrame.url.replace(/^.*node_modules\/\.deno\//, "npm:").replace(
-        /^file:\/\/\/.*?\/(src|tui)\//,
-        "$1/",
-      );
-      const key = `${node.callFrame.functionName || "(anonymous)"} ${url}:${
-        node.callFrame.lineNumber + 1
-      }`;
+      const { key } = describeFrame(node.callFrame);
       sizes.set(key, (sizes.get(key) ?? 0) + self);
       total += self;
     }
@@ -100,13 +109,7 @@ const byFile = new Map<string, number>();
 for (let i = 0; i < profile.samples.length; i++) {
   const node = byId.get(profile.samples[i]!)!;
   const dt = profile.timeDeltas[i] ?? 0;
-  const url = node.callFrame.url.replace(/^.*node_modules\/\.deno\//, "npm:").replace(
-    /^file:\/\/\/.*?\/(src|tui)\//,
-    "$1/",
-  );
-  const key = `${node.callFrame.functionName || "(anonymous)"} ${url}:${
-    node.callFrame.lineNumber + 1
-  }`;
+  const { url, key } = describeFrame(node.callFrame);
   self.set(key, (self.get(key) ?? 0) + dt);
   const file = url.split(":")[0] || node.callFrame.functionName;
   byFile.set(file, (byFile.get(file) ?? 0) + dt);
