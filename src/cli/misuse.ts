@@ -1,5 +1,7 @@
 /** Misuse handling shared by every program: one error line, the usage, exit 2. */
-import type { Command } from "@commander-js/extra-typings";
+import { type Command, CommanderError } from "@commander-js/extra-typings";
+import { ExitCode, ExitRequest } from "./exit_code.ts";
+import { printError } from "./output.ts";
 
 // deno-lint-ignore no-explicit-any
 export type AnyCommand = Command<any, any, any>;
@@ -22,4 +24,23 @@ function commandPath(command: AnyCommand): string {
     names.unshift(c.name());
   }
   return names.join(" ");
+}
+
+/** Parses `args` with `program` and turns how it ended into an exit code. */
+export async function runProgram(program: AnyCommand, args: string[]): Promise<number> {
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return ExitCode.Ok;
+  } catch (error) {
+    if (error instanceof ExitRequest) return error.code;
+    if (error instanceof CommanderError) {
+      // "commander.help" is help shown because no verb was given: misuse.
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
+        return ExitCode.Ok;
+      }
+      return ExitCode.Usage;
+    }
+    printError(`blitz: unexpected error: ${(error as Error)?.message ?? String(error)}`);
+    return ExitCode.Failure;
+  }
 }

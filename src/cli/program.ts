@@ -3,11 +3,10 @@
  * here, statically. Misuse (unknown verb or flag, bad argument) prints one error line and
  * the usage, and exits 2.
  */
-import { Command, CommanderError } from "@commander-js/extra-typings";
+import { Command } from "@commander-js/extra-typings";
 import { VERSION } from "../version.ts";
-import { EXIT_CODES_HELP, ExitCode, ExitRequest } from "./exit_codes.ts";
-import { printError } from "./output.ts";
-import { type AnyCommand, withMisuseHandling } from "./misuse.ts";
+import { EXIT_CODES_HELP } from "./exit_codes.ts";
+import { type AnyCommand, runProgram, withMisuseHandling } from "./misuse.ts";
 import { registerRunCommand } from "./run.ts";
 import { registerVersionCommand } from "./version.ts";
 import { registerTuiCommand } from "./tui.ts";
@@ -42,21 +41,6 @@ export function buildProgram(): Command {
 }
 
 /** Runs the CLI and returns the exit code. */
-export async function runCli(args: string[]): Promise<number> {
-  const program = buildProgram();
-  try {
-    await program.parseAsync(args, { from: "user" });
-    return ExitCode.Ok;
-  } catch (error) {
-    if (error instanceof ExitRequest) return error.code;
-    if (error instanceof CommanderError) {
-      // "commander.help" is help shown because no verb was given: misuse.
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
-        return ExitCode.Ok;
-      }
-      return ExitCode.Usage;
-    }
-    printError(`blitz: unexpected error: ${(error as Error)?.message ?? String(error)}`);
-    return ExitCode.Failure;
-  }
+export function runCli(args: string[]): Promise<number> {
+  return runProgram(buildProgram() as unknown as AnyCommand, args);
 }

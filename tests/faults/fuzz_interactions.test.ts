@@ -18,18 +18,7 @@ import { createGameService } from "../../src/services/games.ts";
 import { log } from "../../src/log.ts";
 import { tempDir } from "../_helpers/temp_dir.ts";
 import { fakeTime } from "../_helpers/fake_time.ts";
-
-/** A small seeded PRNG so a failure can be replayed. */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../_helpers/fault_rig.ts";
 
 const WEIRD = [
   "",
