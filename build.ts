@@ -9,6 +9,7 @@
  * Usage: deno task build [--output PATH] [--target TRIPLE]
  */
 import { join } from "node:path";
+import { bundleTuiProgram, EMBEDDED_BUNDLE } from "./src/cli/tui_bundle.ts";
 
 const PERMISSIONS = [
   "--allow-read",
@@ -72,8 +73,24 @@ if (denortBin !== undefined) {
   }
 }
 
-// Worker entry points are loaded by URL at run time: deno compile only embeds them when listed.
-const INCLUDES = ["--include", "src/ops/backup/worker.ts"];
+// The dashboard runs from one bundle (src/cli/tui_bundle.ts): build it for the binary to carry.
+try {
+  await Deno.mkdir("dist", { recursive: true });
+  await bundleTuiProgram(EMBEDDED_BUNDLE);
+} catch (error) {
+  fail([`Cannot bundle the dashboard: ${(error as Error).message}`]);
+}
+
+// Modules loaded by computed specifiers at run time (worker entry points, the two programs of
+// src/main.ts, the dashboard's bundle and its unbundled fallback): deno compile only embeds
+// them when listed.
+const INCLUDES = [
+  "src/ops/backup/worker.ts",
+  "src/cli/program.ts",
+  "src/cli/tui_launch.ts",
+  "src/cli/tui_program.ts",
+  EMBEDDED_BUNDLE,
+].flatMap((file) => ["--include", file]);
 const args = [
   "compile",
   ...PERMISSIONS,

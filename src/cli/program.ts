@@ -9,7 +9,9 @@ import { EXIT_CODES_HELP } from "./exit_codes.ts";
 import { type AnyCommand, runProgram, withMisuseHandling } from "./misuse.ts";
 import { registerRunCommand } from "./run.ts";
 import { registerVersionCommand } from "./version.ts";
-import { registerTuiCommand } from "./tui.ts";
+import { registerTuiCommand } from "./tui_command.ts";
+import { launchTui } from "./tui_launch.ts";
+import { ExitRequest } from "./exit_code.ts";
 import { registerBackupCommand } from "./backup.ts";
 import { registerRestoreCommand } from "./restore.ts";
 import { registerDbCommand } from "./db.ts";
@@ -30,7 +32,15 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true);
   registerRunCommand(program);
   registerVersionCommand(program);
-  registerTuiCommand(program);
+  // `main.ts` sends `blitz tui` to the dashboard's own program; this only lists it in the help,
+  // and runs it the same way should it be reached.
+  registerTuiCommand(program as unknown as Command, async (flags) => {
+    const args = ["tui"];
+    if (flags.url !== undefined) args.push("--url", flags.url);
+    if (flags.tokenFile !== undefined) args.push("--token-file", flags.tokenFile);
+    if (flags.dataDir !== undefined) args.push("--data-dir", flags.dataDir);
+    throw new ExitRequest(await launchTui(args));
+  });
   registerBackupCommand(program);
   registerRestoreCommand(program);
   registerDbCommand(program);

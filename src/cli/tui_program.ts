@@ -6,7 +6,8 @@
 import { Command } from "@commander-js/extra-typings";
 import { VERSION } from "../version.ts";
 import { runProgram, withMisuseHandling } from "./misuse.ts";
-import { registerTuiCommand } from "./tui.ts";
+import { runTuiAction } from "./tui.ts";
+import { registerTuiCommand } from "./tui_command.ts";
 
 /** Runs `blitz tui …` and returns the exit code. */
 export function runTuiCli(args: string[]): Promise<number> {
@@ -15,7 +16,7 @@ export function runTuiCli(args: string[]): Promise<number> {
     "-V, --version",
     "print the version and exit",
   );
-  registerTuiCommand(program as unknown as Command);
+  registerTuiCommand(program as unknown as Command, runTuiAction);
   withMisuseHandling(program);
   return runProgram(program, args);
 }

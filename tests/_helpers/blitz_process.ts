@@ -28,9 +28,19 @@ export interface BlitzProcess {
   kill(signal?: Deno.Signal): void;
 }
 
+/**
+ * Where `blitz tui` keeps its bundle during tests (shared by all of them, so it is built once
+ * per change, never in the developer's own cache).
+ */
+export const TEST_CACHE_DIR = `${Deno.env.get("TMPDIR") ?? "/tmp"}/blitz-test-cache`;
+
 /** The base environment: enough for Deno to run, nothing from the developer's shell. */
 export function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = { NO_COLOR: "1", LOG_LEVEL: "info" };
+  const env: Record<string, string> = {
+    NO_COLOR: "1",
+    LOG_LEVEL: "info",
+    BLITZ_CACHE_DIR: TEST_CACHE_DIR,
+  };
   for (const key of ["PATH", "HOME", "DENO_DIR", "TMPDIR", "TZ"]) {
     const value = Deno.env.get(key);
     if (value !== undefined) env[key] = value;

@@ -5,6 +5,7 @@ import {
   REPO_ROOT,
   sandboxRunEnv,
   spawnBlitz,
+  TEST_CACHE_DIR,
   waitForHttp200,
 } from "../_helpers/blitz_process.ts";
 import { hasTmux, startTmux, type TmuxSession } from "../_helpers/tmux.ts";
@@ -24,7 +25,7 @@ describe.skipIf(tmuxMissing)("blitz tui in a real terminal", () => {
   const runEnv = () => ({ ...env, SANDBOX_PLAYERS: "4", HEALTH_INTERVAL_SECONDS: "5" });
 
   const tuiCommand = () =>
-    `cd ${REPO_ROOT} && NO_COLOR=1 ${Deno.execPath()} run -A --quiet src/main.ts tui --url http://127.0.0.1:${env.httpPort} --token-file ${
+    `cd ${REPO_ROOT} && NO_COLOR=1 BLITZ_CACHE_DIR=${TEST_CACHE_DIR} ${Deno.execPath()} task --quiet tui --url http://127.0.0.1:${env.httpPort} --token-file ${
       join(dataDir, "admin.token")
     }`;
 
