@@ -23,6 +23,7 @@ import { VERSION } from "./version.ts";
 import { createOpsRuntime, type OpsRuntime } from "./ops/runtime.ts";
 import { createStatusApiGroup } from "./server/api_status.ts";
 import { createControlsApiGroup } from "./server/api_controls.ts";
+import { startHeapTrimmer } from "./ops/heap_trim.ts";
 
 /** Extra parts a caller (tests, the CLI) may supply. */
 export interface AppOptions {
@@ -102,6 +103,7 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       uptimeSeconds: () => Math.floor((clock.now() - startedAt) / 1000),
     });
     const gamesRepo = createGamesRepo(store);
+    let interactions = 0; // for the heap trimmer's "is it quiet?"
     const games: GameService = createGameService({
       repo: gamesRepo,
       clock,
@@ -130,6 +132,25 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       1000,
     );
     stops.push({ name: "gauges", stop: () => clearInterval(gaugeTimer) });
+    let interactionsAtLastCheck = 0;
+    const stopHeapTrimmer = startHeapTrimmer({
+      // Quiet: fewer than one interaction a second since the last look.
+      isBusy: () => {
+        const busy = interactions - interactionsAtLastCheck > 15;
+        interactionsAtLastCheck = interactions;
+        return busy;
+      },
+      onTrim: (before, after, ms) =>
+        log("runtime").debug(
+          "Heap trimmed from {before} to {after} MB in {ms} ms",
+          {
+            before: Math.round(before.heapTotal / 1048576),
+            after: Math.round(after.heapTotal / 1048576),
+            ms: Math.round(ms),
+          },
+        ),
+    });
+    stops.push({ name: "heap trimmer", stop: stopHeapTrimmer });
 
     // Backups: the same service for the admin API and (later) the scheduled job. An in-process
     // restore pauses new interactions at this gate while it swaps the database.
@@ -250,7 +271,10 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       games,
       gamesRepo,
       rateLimit: { burst: config.userRateBurst, perSecond: config.userRatePerSecond },
-      runInteraction: (handle) => interactionGate.run(handle),
+      runInteraction: (handle) => {
+        interactions++;
+        return interactionGate.run(handle);
+      },
       onFatal: (error) => options.onFatal?.(error),
       ops: ops.botOps(),
       commandMemory: {

@@ -8,8 +8,7 @@
  *   V8 would otherwise let the old generation grow for minutes before collecting (measured:
  *   heap 27 → 52 MB in 90 s, RSS +26 MB). A collection of a ~15 MB heap costs a few ms.
  */
-import v8 from "node:v8";
-import vm from "node:vm";
+import { findGc } from "../src/ops/heap_trim.ts";
 
 /** Call before React or Ink is first imported. */
 export function preferProductionReact(): void {
@@ -23,17 +22,4 @@ export function startHeapTrim(everyMs = 5000): () => void {
   const timer = setInterval(gc, everyMs);
   Deno.unrefTimer(timer);
   return () => clearInterval(timer);
-}
-
-function findGc(): (() => void) | undefined {
-  const exposed = (globalThis as { gc?: () => void }).gc;
-  if (typeof exposed === "function") return exposed;
-  try {
-    // Exposes gc() to contexts created from now on; the dashboard's own stays as it is.
-    v8.setFlagsFromString("--expose-gc");
-    const gc = vm.runInNewContext("gc");
-    return typeof gc === "function" ? gc : undefined;
-  } catch {
-    return undefined;
-  }
 }
