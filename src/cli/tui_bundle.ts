@@ -1,72 +1,29 @@
 /**
- * Blitz's two programs (`blitz tui` and every other verb), each run from one pre-bundled module.
+ * `blitz tui` as one pre-bundled module.
  *
- * Loading a program as hundreds of separate modules (commander, discordeno, hono, zod, Ink,
- * React, ours) costs the process far more memory than loading the same code as one bundle: the
- * dashboard idle 105 → 86 MiB, the bot idle 100 → 87 MiB (`deno task bench --only tui`,
- * docs/DECISIONS.md D19 and D24). So:
+ * Loading the dashboard program (commander, Ink, React, the panels) as ~600 separate modules
+ * costs the process about 20 MiB of RSS more than loading the same code as one bundle
+ * (`deno task bench --only tui`). So `blitz tui` runs a bundle of `tui_program.ts`:
  *
- * - the compiled binary carries both bundles, written by `build.ts` and embedded under `dist/`;
+ * - the compiled binary carries one, written by `build.ts` and embedded at {@link EMBEDDED_BUNDLE};
  * - under `deno run`, the first start after the sources (or the lock file, or Deno) change
- *   bundles the program with `deno bundle` (a second or two) into the cache directory, named by
- *   a fingerprint of those sources, and later starts reuse it.
+ *   bundles them with `deno bundle` (about a second) into the cache directory, named by a
+ *   fingerprint of those sources, and later starts reuse it.
  *
  * Anything that goes wrong on the way (no `deno bundle`, an unwritable cache, a damaged cached
  * file) falls back to loading the sources as they are: heavier, never broken.
  */
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { sourceRootUrl } from "../source_root.ts";
-
-/** One of the two programs. */
-export interface ProgramSpec<Module> {
-  /** Names the bundle: `dist/<name>.js`, `<cache>/<name>-<fingerprint>.js`. */
-  name: "tui" | "blitz";
-  /** The program's module, relative to the repository root. */
-  entry: string;
-  /** Minify (the dashboard: smaller; the bot keeps readable stack traces in its logs). */
-  minify: boolean;
-  /** Is this what the program's module exports? */
-  accepts(module: unknown): module is Module;
-}
 
 /** What the `blitz tui` program module provides. */
 export interface TuiProgramModule {
   runTuiCli(args: string[]): Promise<number>;
 }
 
-/** What the `blitz` program module provides. */
-export interface CliProgramModule {
-  runCli(args: string[]): Promise<number>;
-}
-
-const exportsFunction = (name: string) => (module: unknown): boolean =>
-  typeof (module as Record<string, unknown> | null)?.[name] === "function";
-
-/** `blitz tui`. */
-export const TUI_PROGRAM: ProgramSpec<TuiProgramModule> = {
-  name: "tui",
-  entry: "src/cli/tui_program.ts",
-  minify: true,
-  accepts: exportsFunction("runTuiCli") as (m: unknown) => m is TuiProgramModule,
-};
-
-/** Every other verb (`blitz run`, `blitz backup`, …). */
-export const CLI_PROGRAM: ProgramSpec<CliProgramModule> = {
-  name: "blitz",
-  entry: "src/cli/program.ts",
-  minify: false,
-  accepts: exportsFunction("runCli") as (m: unknown) => m is CliProgramModule,
-};
-
-/** Where `build.ts` writes a program's bundle for `deno compile` to embed (repository-relative). */
-export function embeddedBundle(program: ProgramSpec<unknown>): string {
-  return `dist/${program.name}.js`;
-}
-
-/** How a program was loaded, for the caller's messages and for tests. */
-export interface LoadedProgram<Module> {
-  module: Module;
+/** How the program was loaded, for the caller's messages and for tests. */
+export interface LoadedTuiProgram {
+  module: TuiProgramModule;
   /** "bundle": one module (from `file`); "source": the separate modules. */
   from: "bundle" | "source";
   file?: string;
@@ -74,30 +31,31 @@ export interface LoadedProgram<Module> {
   fallbackReason?: string;
 }
 
-const ROOT_URL = sourceRootUrl(import.meta.url, "src/cli/program_bundle.ts");
-const REPO_ROOT = fileURLToPath(ROOT_URL);
+/** Where `build.ts` writes the bundle that `deno compile` embeds (relative to the repository). */
+export const EMBEDDED_BUNDLE = "dist/tui.js";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const ENTRY = "src/cli/tui_program.ts";
+const SOURCE_PROGRAM = new URL("./tui_program.ts", import.meta.url).href;
 /** Ink's optional devtools bridge, only loaded with DEV=true; the bundle gets an empty stand-in. */
 const DEVTOOLS_IMPORT = /import\s*([\w$]+)\s*from\s*"react-devtools-core";?/g;
 
-/** Options for {@link loadProgram}, from `resolveProgramBundle` in `src/config`. */
-export interface LoadProgramOptions {
-  /** false: load the sources as they are (BLITZ_BUNDLE=0). */
+/** Options for {@link loadTuiProgram}, from `resolveDashboardBundle` in `src/config`. */
+export interface LoadTuiProgramOptions {
+  /** false: load the sources as they are (BLITZ_TUI_BUNDLE=0). */
   bundle: boolean;
   /** Where bundles built under `deno run` are kept. */
   cacheDir: string;
-  /** Told about a first-start bundling, which takes a second or two. */
+  /** Told about a first-start bundling, which takes a second or so. */
   onBundling?: () => void;
 }
 
-/** Loads a program, from a bundle when it can (see the module comment). */
-export async function loadProgram<Module>(
-  program: ProgramSpec<Module>,
-  options: LoadProgramOptions,
-): Promise<LoadedProgram<Module>> {
-  const fromSource = async (fallbackReason?: string): Promise<LoadedProgram<Module>> => ({
-    // A computed specifier: a literal one would put the program's hundreds of modules into the
+/** Loads the `blitz tui` program, from a bundle when it can (see the module comment). */
+export async function loadTuiProgram(options: LoadTuiProgramOptions): Promise<LoadedTuiProgram> {
+  const fromSource = async (fallbackReason?: string): Promise<LoadedTuiProgram> => ({
+    // A computed specifier: a literal one would put the dashboard's ~600 modules into the
     // module graph of every `deno run` that loads this file (see `main.ts`).
-    module: await import(new URL(program.entry, ROOT_URL).href) as Module,
+    module: await import(SOURCE_PROGRAM) as TuiProgramModule,
     from: "source",
     fallbackReason,
   });
@@ -105,16 +63,14 @@ export async function loadProgram<Module>(
   let file: string;
   try {
     file = Deno.build.standalone
-      ? join(REPO_ROOT, embeddedBundle(program))
-      : await cachedBundle(program, options.cacheDir, options.onBundling);
+      ? join(REPO_ROOT, EMBEDDED_BUNDLE)
+      : await cachedBundle(options.cacheDir, options.onBundling);
   } catch (error) {
     return await fromSource(String((error as Error).message).split("\n")[0]);
   }
   try {
-    const module = await import(pathToFileURL(file).href);
-    if (!program.accepts(module)) {
-      throw new TypeError(`it does not export the ${program.name} program`);
-    }
+    const module = await import(pathToFileURL(file).href) as TuiProgramModule;
+    if (typeof module.runTuiCli !== "function") throw new TypeError("no runTuiCli export");
     return { module, from: "bundle", file };
   } catch (error) {
     // A damaged cached bundle is rebuilt next time; the embedded one is left as it is.
@@ -125,13 +81,9 @@ export async function loadProgram<Module>(
 }
 
 /** Returns the cached bundle for the current sources, building it first if there is none. */
-async function cachedBundle(
-  program: ProgramSpec<unknown>,
-  cacheDir: string,
-  onBundling?: () => void,
-): Promise<string> {
+async function cachedBundle(cacheDir: string, onBundling?: () => void): Promise<string> {
   const fingerprint = await sourceFingerprint(REPO_ROOT);
-  const file = join(cacheDir, `${program.name}-${fingerprint}.js`);
+  const file = join(cacheDir, `tui-${fingerprint}.js`);
   try {
     if (Deno.statSync(file).isFile) return file;
   } catch { /* not built yet */ }
@@ -144,13 +96,13 @@ async function cachedBundle(
     );
   }
   onBundling?.();
-  await bundleProgram(program, file);
-  await removeOtherBundles(program, cacheDir, file);
+  await bundleTuiProgram(file);
+  await removeOtherBundles(cacheDir, file);
   return file;
 }
 
 /**
- * A fingerprint of everything a bundle can be made from: the files under `src/` and `tui/`,
+ * A fingerprint of everything the bundle can be made from: the files under `src/` and `tui/`,
  * `deno.json`, `deno.lock` (the npm versions) and the Deno version (its bundler). Hashing all
  * of them (about 1 MB) takes a few milliseconds; an exact import list would take longer.
  */
@@ -188,10 +140,10 @@ function listSources(dir: string, relative: string): string[] {
 }
 
 /**
- * Bundles a program with `deno bundle` into `outFile` (written whole or not at all).
+ * Bundles `src/cli/tui_program.ts` with `deno bundle` into `outFile` (written whole or not at all).
  * Throws with the bundler's message when it fails.
  */
-export async function bundleProgram(program: ProgramSpec<unknown>, outFile: string): Promise<void> {
+export async function bundleTuiProgram(outFile: string): Promise<void> {
   const raw = `${outFile}.${Deno.pid}.raw.js`;
   const partial = `${outFile}.${Deno.pid}.partial`;
   try {
@@ -200,12 +152,12 @@ export async function bundleProgram(program: ProgramSpec<unknown>, outFile: stri
         "bundle",
         "--quiet",
         "--platform=deno",
-        ...(program.minify ? ["--minify"] : []),
+        "--minify",
         "--external",
         "react-devtools-core",
         "--output",
         raw,
-        program.entry,
+        ENTRY,
       ],
       cwd: REPO_ROOT,
       env: { NO_COLOR: "1" },
@@ -230,14 +182,11 @@ export async function bundleProgram(program: ProgramSpec<unknown>, outFile: stri
   }
 }
 
-async function removeOtherBundles(
-  program: ProgramSpec<unknown>,
-  cacheDir: string,
-  keep: string,
-): Promise<void> {
-  const pattern = new RegExp(`^${program.name}-[0-9a-f]+\\.js$`);
+async function removeOtherBundles(cacheDir: string, keep: string): Promise<void> {
   for await (const entry of Deno.readDir(cacheDir)) {
     const path = join(cacheDir, entry.name);
-    if (path !== keep && pattern.test(entry.name)) await Deno.remove(path).catch(() => {});
+    if (path !== keep && /^tui-[0-9a-f]+\.js$/.test(entry.name)) {
+      await Deno.remove(path).catch(() => {});
+    }
   }
 }
