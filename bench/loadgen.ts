@@ -171,7 +171,7 @@ if (config.scenario === "hold") {
   for (let i = 0; i < 400 && pending.size > 0; i++) await new Promise((r) => setTimeout(r, 25));
   console.log(JSON.stringify({ opened: target, answered }));
   // The games open and nothing happening for 20 s (V8, SQLite and Blitz's heap trimmer, which
-  // looks every 15 s, settle): RSS at rest.
+  // looks every 5 s once the process is quiet, settle): RSS at rest.
   await new Promise((r) => setTimeout(r, 20_000));
   console.log(JSON.stringify({ settled: true }));
 }

@@ -134,9 +134,9 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
     stops.push({ name: "gauges", stop: () => clearInterval(gaugeTimer) });
     let interactionsAtLastCheck = 0;
     const stopHeapTrimmer = startHeapTrimmer({
-      // Quiet: fewer than one interaction a second since the last look.
+      // Quiet: at most one interaction a second since the last look (every 5 s).
       isBusy: () => {
-        const busy = interactions - interactionsAtLastCheck > 15;
+        const busy = interactions - interactionsAtLastCheck > 5;
         interactionsAtLastCheck = interactions;
         return busy;
       },

@@ -45,6 +45,7 @@ describe("the heap trimmer", () => {
     const trims: number[] = [];
     const stop = startHeapTrimmer({
       checkEveryMs: 10,
+      minGapMs: 0,
       slackBytes: 24 * MB,
       read: fake.read,
       collect: fake.collect,
@@ -76,6 +77,7 @@ describe("the heap trimmer", () => {
     let busy = true;
     const stop = startHeapTrimmer({
       checkEveryMs: 10,
+      minGapMs: 0,
       slackBytes: 24 * MB,
       read: fake.read,
       collect: fake.collect,
@@ -87,6 +89,27 @@ describe("the heap trimmer", () => {
       expect(fake.heap.collections).toBe(0);
       busy = false;
       await tick();
+      expect(fake.heap.collections).toBe(1);
+    } finally {
+      stop();
+    }
+  });
+
+  it("leaves at least minGapMs between two collections", async () => {
+    const fake = fakeHeap(25 * MB);
+    const stop = startHeapTrimmer({
+      checkEveryMs: 10,
+      minGapMs: 60_000,
+      slackBytes: 24 * MB,
+      read: fake.read,
+      collect: fake.collect,
+    });
+    try {
+      fake.grow(60 * MB);
+      await tick();
+      expect(fake.heap.collections).toBe(1);
+      fake.grow(60 * MB);
+      await tick(80);
       expect(fake.heap.collections).toBe(1);
     } finally {
       stop();
