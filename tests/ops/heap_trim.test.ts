@@ -40,15 +40,24 @@ describe("the heap trimmer", () => {
     };
   }
 
-  it("collects once after the heap grows while quiet, and not again until it grows again", async () => {
-    const fake = fakeHeap(25 * MB);
-    const trims: number[] = [];
-    const stop = startHeapTrimmer({
+  /** A trimmer on `fake` that looks every 10 ms; `extra` overrides the options. */
+  const trimmerOn = (
+    fake: ReturnType<typeof fakeHeap>,
+    extra: Parameters<typeof startHeapTrimmer>[0] = {},
+  ) =>
+    startHeapTrimmer({
       checkEveryMs: 10,
       minGapMs: 0,
       slackBytes: 24 * MB,
       read: fake.read,
       collect: fake.collect,
+      ...extra,
+    });
+
+  it("collects once after the heap grows while quiet, and not again until it grows again", async () => {
+    const fake = fakeHeap(25 * MB);
+    const trims: number[] = [];
+    const stop = trimmerOn(fake, {
       onTrim: (before, after) => trims.push(before.heapTotal - after.heapTotal),
     });
     try {
@@ -75,14 +84,7 @@ describe("the heap trimmer", () => {
   it("never pauses a busy process, and trims once it is quiet again", async () => {
     const fake = fakeHeap(25 * MB);
     let busy = true;
-    const stop = startHeapTrimmer({
-      checkEveryMs: 10,
-      minGapMs: 0,
-      slackBytes: 24 * MB,
-      read: fake.read,
-      collect: fake.collect,
-      isBusy: () => busy,
-    });
+    const stop = trimmerOn(fake, { isBusy: () => busy });
     try {
       fake.grow(60 * MB);
       await tick(80);
@@ -97,13 +99,7 @@ describe("the heap trimmer", () => {
 
   it("leaves at least minGapMs between two collections", async () => {
     const fake = fakeHeap(25 * MB);
-    const stop = startHeapTrimmer({
-      checkEveryMs: 10,
-      minGapMs: 60_000,
-      slackBytes: 24 * MB,
-      read: fake.read,
-      collect: fake.collect,
-    });
+    const stop = trimmerOn(fake, { minGapMs: 60_000 });
     try {
       fake.grow(60 * MB);
       await tick();
@@ -118,7 +114,7 @@ describe("the heap trimmer", () => {
 
   it("stops looking when stopped", async () => {
     const fake = fakeHeap(25 * MB);
-    const stop = startHeapTrimmer({ checkEveryMs: 10, read: fake.read, collect: fake.collect });
+    const stop = trimmerOn(fake);
     stop();
     fake.grow(100 * MB);
     await tick();
