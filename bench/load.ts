@@ -25,6 +25,8 @@ export interface StepResult {
   max: number;
   failedTotal: number;
   loadgenCpuPercent: number;
+  /** The load generator's (and sandbox's) RSS at the end of the step. */
+  loadgenRssBytes: number;
   botCpuPercent?: number;
   botRssBytes?: number;
 }

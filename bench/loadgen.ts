@@ -10,7 +10,7 @@
  * solo games and keep them open while clicking at `rates[0]`), "ping" (/ping at each rate).
  */
 import { startSandbox } from "../src/sandbox/mod.ts";
-import { cpuSecondsOf, percentile } from "./lib.ts";
+import { cpuSecondsOf, percentile, rssOf } from "./lib.ts";
 
 interface Config {
   scenario: "rate" | "hold" | "ping";
@@ -154,6 +154,7 @@ async function runAt(rate: number, seconds: number) {
     max: latencies.length ? Math.max(...latencies) : NaN,
     failedTotal: counts.failed,
     loadgenCpuPercent: ((cpuSecondsOf(Deno.pid) - cpuStart) / elapsed) * 100,
+    loadgenRssBytes: rssOf(Deno.pid),
   };
 }
 
@@ -179,6 +180,10 @@ for (const rate of config.rates) {
   const result = await runAt(rate, config.seconds);
   console.log(JSON.stringify(result));
   if (config.stopAboveP99Ms !== undefined && result.p99 > config.stopAboveP99Ms) break;
+}
+// `LOADGEN_SNAPSHOT=/tmp/x.heapsnapshot`: the sandbox's heap at the end (what the harness holds).
+if (Deno.env.get("LOADGEN_SNAPSHOT")) {
+  (await import("node:v8")).default.writeHeapSnapshot(Deno.env.get("LOADGEN_SNAPSHOT")!);
 }
 console.log("DONE");
 await sandbox.close();

@@ -99,7 +99,28 @@ export function applicationIdFromToken(token: string): string | undefined {
   }
 }
 
+/** `base64("interaction:")`, how Discord's interaction tokens begin. */
+const INTERACTION_TOKEN_PREFIX = "aW50ZXJhY3Rpb246";
+
 /** An interaction token: long, random and unguessable, like Discord's. */
 export function createInteractionToken(interactionId: string): string {
-  return `aW50ZXJhY3Rpb246${base64NoPad(interactionId)}:${randomToken(96)}`;
+  return `${INTERACTION_TOKEN_PREFIX}${base64NoPad(interactionId)}:${randomToken(96)}`;
+}
+
+/**
+ * The interaction id an interaction token names, or `undefined` when it is not in that shape.
+ * Only a lookup key: the whole token must still match the interaction's.
+ */
+export function interactionIdFromToken(token: string): string | undefined {
+  if (!token.startsWith(INTERACTION_TOKEN_PREFIX)) return undefined;
+  const end = token.indexOf(":", INTERACTION_TOKEN_PREFIX.length);
+  if (end < 0) return undefined;
+  try {
+    const decoded = atob(
+      token.slice(INTERACTION_TOKEN_PREFIX.length, end).replace(/-/g, "+").replace(/_/g, "/"),
+    );
+    return /^\d{15,20}$/.test(decoded) ? decoded : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -10,6 +10,7 @@ import { buildCommandData } from "./command_data.ts";
 import type { CommandRegistry } from "./commands.ts";
 import { type MessageStore, publicMessage } from "./messages.ts";
 import { findComponent, selectData } from "./components.ts";
+import { interactionIdFromToken } from "./ids.ts";
 import { interactionBase, InteractionInputError } from "./interaction_payload.ts";
 import type { World } from "./state.ts";
 import type { ClickInput, CommandInput, InteractionHandle, InteractionRecord } from "./types.ts";
@@ -19,10 +20,12 @@ export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
 /** Interactions older than this are forgotten when new ones arrive. */
 const RETAIN_MS = INTERACTION_TOKEN_LIFETIME_MS + 60_000;
 /**
- * After this, a settled interaction keeps only what its token still needs (ids, the command
- * name, the custom id): the full payload and the callback's message are dropped. At 300 actions/s
- * the 15-minute token lifetime otherwise holds ~270,000 payloads with their boards (GBs), and the
- * sandbox's own garbage collection shows up in the latencies it measures.
+ * After this, a settled interaction forgets the bot's answer (`callback.data`, shown by
+ * `record()`); what its token still needs for 15 minutes stays. A settled interaction then
+ * holds about 0.5 KB: at 300 actions/s the token lifetime keeps ~280,000 of them, and each one
+ * used to hold 2.4 KB (its payload, the cleared timer, empty arrays), which grew the load
+ * generator to 640 MB and put its garbage collection into the latencies it measures (measured
+ * with a heap snapshot of `bench/loadgen.ts` after 3 minutes at 300/s).
  */
 const DETAIL_MS = 60_000;
 
@@ -34,22 +37,29 @@ export interface InteractionState {
   userId: string;
   guildId: string;
   channelId: string;
-  name?: string;
+  /** Slash commands: the command's name ("blitz"). */
+  name: string | undefined;
+  /** Slash commands: the name with its subcommand group and subcommand ("blitz play"). */
+  commandName: string | undefined;
+  /** For components: the clicked component's custom_id. */
+  customId: string | undefined;
   /** For components: the message the component is on. */
-  componentMessageId?: string;
+  componentMessageId: string | undefined;
   createdAt: number;
   deadlineAt: number;
   status: "pending" | "answered" | "failed";
-  // deno-lint-ignore no-explicit-any
-  callback?: { type: number; data?: any; receivedAt: number };
-  answeredAt?: number;
+  /** The callback's type (4 message, 5 deferred, 6 deferred update, 7 update, 9 modal). */
+  callbackType: number | undefined;
+  /** The callback's `data`, kept for `record()` until the interaction is `DETAIL_MS` old. */
+  callbackData: unknown;
+  answeredAt: number | undefined;
   originalMessageId: string | null;
-  followupIds: string[];
+  /** Follow-up messages, created on the first one. */
+  followupIds: string[] | undefined;
   /** When the bot first tried to answer after the deadline. */
-  lateCallbackAt?: number;
-  // deno-lint-ignore no-explicit-any
-  payload: Record<string, any>;
-  timer?: ReturnType<typeof setTimeout>;
+  lateCallbackAt: number | undefined;
+  /** The 3-second deadline's timer, until the interaction is settled. */
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** The interaction registry. */
@@ -81,6 +91,20 @@ export type AnswerListener = (
   latencyMs: number,
 ) => void;
 
+/** A command's name with its subcommand group and subcommand, e.g. "blitz play". */
+function fullCommandName(name: string, data: { options?: unknown }): string {
+  const parts = [name];
+  // deno-lint-ignore no-explicit-any
+  let options: any[] = Array.isArray(data.options) ? data.options : [];
+  for (let depth = 0; depth < 2; depth++) {
+    const nested = options.find((o) => o?.type === 1 || o?.type === 2);
+    if (!nested) break;
+    parts.push(nested.name);
+    options = Array.isArray(nested.options) ? nested.options : [];
+  }
+  return parts.join(" ");
+}
+
 /** Creates the registry. `dispatch` sends INTERACTION_CREATE and says how many sessions got it. */
 export function createInteractions(deps: {
   world: World;
@@ -94,7 +118,6 @@ export function createInteractions(deps: {
 }): Interactions {
   const { world, messages } = deps;
   const byId = new Map<string, InteractionState>();
-  const tokens = new Map<string, string>();
   const counts = { created: 0, answered: 0, failed: 0 };
   const answerListeners = new Set<AnswerListener>();
 
@@ -103,6 +126,7 @@ export function createInteractions(deps: {
     state.status = "failed";
     counts.failed++;
     clearTimeout(state.timer);
+    state.timer = undefined;
     world.log("warn", "Interaction failed: no response before the deadline", {
       id: state.id,
       name: state.name,
@@ -114,16 +138,7 @@ export function createInteractions(deps: {
   const toSlim: InteractionState[] = [];
   let slimHead = 0;
   const slim = (state: InteractionState) => {
-    const data = state.payload.data ?? {};
-    state.payload = {
-      data: {
-        ...(data.custom_id !== undefined ? { custom_id: data.custom_id } : {}),
-        ...(data.options !== undefined ? { options: data.options } : {}),
-      },
-    };
-    if (state.callback) {
-      state.callback = { type: state.callback.type, receivedAt: state.callback.receivedAt };
-    }
+    state.callbackData = undefined;
   };
   const prune = () => {
     const now = world.now();
@@ -131,7 +146,6 @@ export function createInteractions(deps: {
     for (const [id, state] of byId) {
       if (state.createdAt >= cutoff) break;
       byId.delete(id);
-      tokens.delete(state.token);
     }
     while (slimHead < toSlim.length) {
       const state = toSlim[slimHead]!;
@@ -160,7 +174,13 @@ export function createInteractions(deps: {
 
   const start = (
     payload: ReturnType<typeof base> & { type: 2 | 3; data: unknown; message?: unknown },
-    extra: { userId: string; name?: string; componentMessageId?: string },
+    extra: {
+      userId: string;
+      name?: string;
+      commandName?: string;
+      customId?: string;
+      componentMessageId?: string;
+    },
   ): InteractionHandle => {
     prune();
     const now = world.now();
@@ -172,17 +192,22 @@ export function createInteractions(deps: {
       guildId: payload.guild_id,
       channelId: payload.channel_id,
       name: extra.name,
+      commandName: extra.commandName,
+      customId: extra.customId,
       componentMessageId: extra.componentMessageId,
       createdAt: now,
       deadlineAt: now + deps.deadlineMs,
       status: "pending",
+      callbackType: undefined,
+      callbackData: undefined,
+      answeredAt: undefined,
       originalMessageId: null,
-      followupIds: [],
-      payload,
+      followupIds: undefined,
+      lateCallbackAt: undefined,
+      timer: undefined,
     };
     state.timer = setTimeout(() => fail(state), deps.deadlineMs);
     byId.set(state.id, state);
-    tokens.set(state.token, state.id);
     toSlim.push(state);
     counts.created++;
     deps.dispatch(state.guildId, payload);
@@ -194,7 +219,6 @@ export function createInteractions(deps: {
     const s = byId.get(id);
     if (!s) return undefined;
     const original = s.originalMessageId ? messages.get(s.originalMessageId) ?? null : null;
-    const customId = s.type === 3 ? s.payload.data?.custom_id : undefined;
     return {
       id: s.id,
       token: s.token,
@@ -203,16 +227,24 @@ export function createInteractions(deps: {
       guildId: s.guildId,
       channelId: s.channelId,
       ...(s.name ? { name: s.name } : {}),
-      ...(typeof customId === "string" ? { customId } : {}),
+      ...(s.customId !== undefined ? { customId: s.customId } : {}),
       status: s.status,
-      ...(s.callback ? { callback: s.callback } : {}),
+      ...(s.callbackType !== undefined
+        ? {
+          callback: {
+            type: s.callbackType,
+            ...(s.callbackData !== undefined ? { data: s.callbackData } : {}),
+            receivedAt: s.answeredAt ?? s.createdAt,
+          },
+        }
+        : {}),
       createdAt: s.createdAt,
       ...(s.answeredAt !== undefined
         ? { answeredAt: s.answeredAt, latencyMs: s.answeredAt - s.createdAt }
         : {}),
       ...(s.lateCallbackAt !== undefined ? { lateCallbackMs: s.lateCallbackAt - s.createdAt } : {}),
       original,
-      followups: s.followupIds.map((m) => messages.get(m)).filter((m) => m !== undefined),
+      followups: (s.followupIds ?? []).map((m) => messages.get(m)).filter((m) => m !== undefined),
     };
   };
 
@@ -235,7 +267,11 @@ export function createInteractions(deps: {
         type: 2 as const,
         data: built.data,
       };
-      return start(payload, { userId: input.userId, name: input.name });
+      return start(payload, {
+        userId: input.userId,
+        name: input.name,
+        commandName: fullCommandName(input.name, built.data),
+      });
     },
     click(input) {
       const message = messages.get(input.messageId);
@@ -270,12 +306,17 @@ export function createInteractions(deps: {
         data: data.data,
         message: publicMessage(message),
       };
-      return start(payload, { userId: input.userId, componentMessageId: message.id });
+      return start(payload, {
+        userId: input.userId,
+        customId: input.customId,
+        componentMessageId: message.id,
+      });
     },
     get: (id) => byId.get(id),
     byToken(token) {
-      const id = tokens.get(token);
-      return id ? byId.get(id) : undefined;
+      const id = interactionIdFromToken(token);
+      const state = id === undefined ? undefined : byId.get(id);
+      return state?.token === token ? state : undefined;
     },
     record,
     recent(limit) {
@@ -285,10 +326,12 @@ export function createInteractions(deps: {
     counts: () => ({ ...counts }),
     answer(state, callback) {
       clearTimeout(state.timer);
+      state.timer = undefined;
       state.status = "answered";
       counts.answered++;
       state.answeredAt = world.now();
-      state.callback = { type: callback.type, data: callback.data, receivedAt: state.answeredAt };
+      state.callbackType = callback.type;
+      state.callbackData = callback.data;
       world.feed.notify();
       for (const listener of answerListeners) {
         listener(state.id, callback, state.answeredAt - state.createdAt);

@@ -70,11 +70,19 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const windows = new Map<string, Window>();
   const globals = new Map<string, Window>();
 
+  // Windows are per resource (one per interaction for its callback): ended ones are dropped
+  // every 1,024 new windows and at least once a second, so the maps hold a few seconds' worth.
+  let created = 0;
+  let sweptAt = 0;
   const take = (map: Map<string, Window>, key: string, windowMs: number, now: number) => {
     let w = map.get(key);
     if (!w || now >= w.resetAt) {
-      if (map.size > 10_000) {
-        for (const [k, old] of map) if (now >= old.resetAt) map.delete(k);
+      if (++created >= 1024 || now - sweptAt >= 1000) {
+        for (const m of [windows, globals]) {
+          for (const [k, old] of m) if (now >= old.resetAt) m.delete(k);
+        }
+        created = 0;
+        sweptAt = now;
       }
       w = { count: 0, resetAt: now + windowMs };
       map.set(key, w);

@@ -16,20 +16,6 @@ import { isEmptyMessage, MessageFlags, validateMessageBody } from "./validate.ts
 /** Callback types: 4 message, 5 deferred message, 6 deferred update, 7 update, 8 autocomplete, 9 modal. */
 const ALLOWED_CALLBACKS: Record<number, number[]> = { 2: [4, 5, 9], 3: [4, 5, 6, 7, 9] };
 
-/** A command's name with its subcommand group and subcommand, e.g. "blitz play". */
-function fullCommandName(state: InteractionState): string | undefined {
-  const parts = state.name ? [state.name] : [];
-  // deno-lint-ignore no-explicit-any
-  let options: any[] = state.payload.data?.options ?? [];
-  for (let depth = 0; depth < 2; depth++) {
-    const nested = options.find((o) => o?.type === 1 || o?.type === 2);
-    if (!nested) break;
-    parts.push(nested.name);
-    options = nested.options ?? [];
-  }
-  return parts.length ? parts.join(" ") : undefined;
-}
-
 /** Handlers for the callback and webhook routes. */
 export interface InteractionResponses {
   callback(id: string, token: string, body: unknown, withResponse: boolean): Response;
@@ -83,7 +69,7 @@ export function createInteractionResponses(deps: {
               id: state.id,
               type: state.type,
               // The legacy object names subcommands too: "blitz play".
-              name: fullCommandName(state),
+              name: state.commandName,
               user: world.user(state.userId),
             },
           }
@@ -221,12 +207,12 @@ export function createInteractionResponses(deps: {
           return editMessage(original, rest);
         }
         const message = responseMessage(state, body);
-        state.followupIds.push(message.id);
+        (state.followupIds ??= []).push(message.id);
         return json(200, publicMessage(message));
       }
       const id = messageId === "@original" ? state.originalMessageId : messageId;
       const mine = id !== null &&
-        (id === state.originalMessageId || state.followupIds.includes(id));
+        (id === state.originalMessageId || state.followupIds?.includes(id) === true);
       const message = mine && id ? messages.get(id) : undefined;
       if (!message) return DiscordErrors.unknownMessage();
       if (method === "GET") return json(200, publicMessage(message));
