@@ -65,9 +65,29 @@ export interface DiscordConnection extends GatewayStatus {
   stop(): Promise<void>;
 }
 
+/**
+ * One log line from what discordeno logs: errors and socket events by their message (a failed
+ * reconnect used to print the whole ErrorEvent, 40 lines with the WebSocket twice), anything
+ * else inspected on one line.
+ */
+export function logText(args: unknown[]): string {
+  return args.map((a) => {
+    if (typeof a === "string") return a;
+    if (a instanceof Error) return `${a.name}: ${a.message}`;
+    if (a instanceof ErrorEvent) {
+      return `WebSocket error: ${
+        a.message || (a.error as Error | undefined)?.message || "unknown"
+      }`;
+    }
+    if (a instanceof CloseEvent) {
+      return `WebSocket closed with code ${a.code}${a.reason ? ` (${a.reason})` : ""}`;
+    }
+    return Deno.inspect(a, { compact: true, breakLength: Infinity, depth: 3 });
+  }).join(" ");
+}
+
 function discordenoLogger(logger: Logger) {
-  const text = (args: unknown[]) =>
-    args.map((a) => (typeof a === "string" ? a : Deno.inspect(a))).join(" ");
+  const text = logText;
   return {
     debug: (...args: unknown[]) => logger.debug("{text}", { text: text(args) }),
     info: (...args: unknown[]) => logger.debug("{text}", { text: text(args) }),
