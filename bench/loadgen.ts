@@ -20,6 +20,12 @@ interface Config {
   games?: number;
   /** Stop raising the rate once p99 passes this (ms). */
   stopAboveP99Ms?: number;
+  /**
+   * Seconds at `rates[0]` before the measured steps, reported apart as `{"warmup": …}`: the
+   * bot's first seconds (V8 still compiling its hot code, SQLite's cache cold) are start-up,
+   * not steady state.
+   */
+  warmupSeconds?: number;
 }
 
 const config: Config = JSON.parse(Deno.args[0] ?? "{}");
@@ -47,6 +53,11 @@ interface Seat {
 const seats: Seat[] = users.map((user) => ({ user, busy: false }));
 const pending = new Map<string, { seat: Seat; sentAt: number }>();
 let latencies: number[] = [];
+/** This step's latencies by 5-second window (the worst window is reported too). */
+let windows: number[][] = [];
+let stepStartedAt = 0;
+/** `LOADGEN_TRACE=/tmp/x.txt`: every answer as "sent-ms latency-ms" (process clock), for analysis. */
+const trace: string[] | undefined = Deno.env.get("LOADGEN_TRACE") ? [] : undefined;
 let answered = 0;
 let refused = 0;
 
@@ -70,6 +81,8 @@ driver.onAnswer((id, callback, latencyMs) => {
   entry.seat.busy = false;
   answered++;
   latencies.push(latencyMs);
+  (windows[Math.floor((performance.now() - stepStartedAt) / 5000)] ??= []).push(latencyMs);
+  trace?.push(`${(performance.now() - latencyMs).toFixed(1)} ${latencyMs.toFixed(2)}`);
   const data = callback.data as { components?: unknown; flags?: number } | undefined;
   if (config.scenario === "ping") return;
   if ((data?.flags ?? 0) & 64) {
@@ -122,6 +135,8 @@ function act(): boolean {
 
 async function runAt(rate: number, seconds: number) {
   latencies = [];
+  windows = [];
+  stepStartedAt = performance.now();
   const startAnswered = answered;
   const cpuStart = cpuSecondsOf(Deno.pid);
   const started = performance.now();
@@ -152,9 +167,15 @@ async function runAt(rate: number, seconds: number) {
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     max: latencies.length ? Math.max(...latencies) : NaN,
+    worstWindowP99: Math.max(
+      ...windows.filter((w) => w.length >= 100).map((w) => percentile(w, 99)),
+    ),
     failedTotal: counts.failed,
     loadgenCpuPercent: ((cpuSecondsOf(Deno.pid) - cpuStart) / elapsed) * 100,
     loadgenRssBytes: rssOf(Deno.pid),
+    loadgenHeap: (({ heapUsed, heapTotal, external }) => ({ heapUsed, heapTotal, external }))(
+      Deno.memoryUsage(),
+    ),
   };
 }
 
@@ -176,15 +197,27 @@ if (config.scenario === "hold") {
   await new Promise((r) => setTimeout(r, 20_000));
   console.log(JSON.stringify({ settled: true }));
 }
+if (config.warmupSeconds) {
+  const warmup = await runAt(config.rates[0] ?? 100, config.warmupSeconds);
+  console.log(JSON.stringify({ warmup }));
+}
 for (const rate of config.rates) {
   const result = await runAt(rate, config.seconds);
   console.log(JSON.stringify(result));
   if (config.stopAboveP99Ms !== undefined && result.p99 > config.stopAboveP99Ms) break;
 }
+if (trace) Deno.writeTextFileSync(Deno.env.get("LOADGEN_TRACE")!, trace.join("\n") + "\n");
 // `LOADGEN_SNAPSHOT=/tmp/x.heapsnapshot`: the sandbox's heap at the end (what the harness holds).
 if (Deno.env.get("LOADGEN_SNAPSHOT")) {
   (await import("node:v8")).default.writeHeapSnapshot(Deno.env.get("LOADGEN_SNAPSHOT")!);
 }
 console.log("DONE");
+// The parent stops the bot on DONE: close the sandbox after it left (bounded), so the bot does
+// not see Discord vanish and log a reconnect.
+for (let i = 0; i < 100; i++) {
+  const state = await sandbox.client.state();
+  if (!state.sessions.some((s: { connected: boolean }) => s.connected)) break;
+  await new Promise((r) => setTimeout(r, 50));
+}
 await sandbox.close();
 Deno.exit(0);
