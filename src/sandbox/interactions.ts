@@ -22,7 +22,7 @@ const RETAIN_MS = INTERACTION_TOKEN_LIFETIME_MS + 60_000;
 /**
  * After this, a settled interaction forgets the bot's answer (`callback.data`, shown by
  * `record()`); what its token still needs for 15 minutes stays. A settled interaction then
- * holds about 0.5 KB: at 300 actions/s the token lifetime keeps ~280,000 of them, and each one
+ * holds about 0.5 KB: at 300 actions/s the token lifetime keeps ~270,000 of them, and each one
  * used to hold 2.4 KB (its payload, the cleared timer, empty arrays), which grew the load
  * generator to 640 MB and put its garbage collection into the latencies it measures (measured
  * with a heap snapshot of `bench/loadgen.ts` after 3 minutes at 300/s).
