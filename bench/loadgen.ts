@@ -133,6 +133,12 @@ function act(): boolean {
   return false;
 }
 
+/** The highest p99 of this step's 5-second windows with 100+ answers; NaN when none had. */
+function worstWindowP99(): number {
+  const p99s = windows.filter((w) => w && w.length >= 100).map((w) => percentile(w, 99));
+  return p99s.length ? Math.max(...p99s) : NaN;
+}
+
 async function runAt(rate: number, seconds: number) {
   latencies = [];
   windows = [];
@@ -167,9 +173,7 @@ async function runAt(rate: number, seconds: number) {
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     max: latencies.length ? Math.max(...latencies) : NaN,
-    worstWindowP99: Math.max(
-      ...windows.filter((w) => w.length >= 100).map((w) => percentile(w, 99)),
-    ),
+    worstWindowP99: worstWindowP99(),
     failedTotal: counts.failed,
     loadgenCpuPercent: ((cpuSecondsOf(Deno.pid) - cpuStart) / elapsed) * 100,
     loadgenRssBytes: rssOf(Deno.pid),
@@ -206,11 +210,24 @@ for (const rate of config.rates) {
   console.log(JSON.stringify(result));
   if (config.stopAboveP99Ms !== undefined && result.p99 > config.stopAboveP99Ms) break;
 }
-if (trace) Deno.writeTextFileSync(Deno.env.get("LOADGEN_TRACE")!, trace.join("\n") + "\n");
-// `LOADGEN_SNAPSHOT=/tmp/x.heapsnapshot`: the sandbox's heap at the end (what the harness holds).
-if (Deno.env.get("LOADGEN_SNAPSHOT")) {
-  (await import("node:v8")).default.writeHeapSnapshot(Deno.env.get("LOADGEN_SNAPSHOT")!);
+/** Writes a diagnostic file; a bad path is reported in one line and the run still ends well. */
+async function writeDiagnostic(name: string, write: (path: string) => unknown | Promise<unknown>) {
+  const path = Deno.env.get(name);
+  if (!path) return;
+  try {
+    await write(path);
+  } catch (error) {
+    console.error(`loadgen: could not write ${name}=${path}: ${(error as Error).message}`);
+  }
 }
+await writeDiagnostic("LOADGEN_TRACE", (path) => {
+  if (trace) Deno.writeTextFileSync(path, trace.join("\n") + "\n");
+});
+// `LOADGEN_SNAPSHOT=/tmp/x.heapsnapshot`: the sandbox's heap at the end (what the harness holds).
+await writeDiagnostic(
+  "LOADGEN_SNAPSHOT",
+  async (path) => (await import("node:v8")).default.writeHeapSnapshot(path),
+);
 console.log("DONE");
 // The parent stops the bot on DONE: close the sandbox after it left (bounded), so the bot does
 // not see Discord vanish and log a reconnect.
