@@ -130,11 +130,31 @@ export function createGameService(options: GameServiceOptions): GameService {
     const state = replayGame(setup, decodeRecords(row.picks), row.forfeited_by ?? undefined);
     return { row, setup, state };
   };
-  const refresh = (id: number): LiveGame => {
-    const game = toLive(repo.getGame(id)!);
-    if (game.row.status === "pending" || game.row.status === "active") live.set(id, game);
-    else live.delete(id);
+  const track = (game: LiveGame): LiveGame => {
+    if (game.row.status === "pending" || game.row.status === "active") live.set(game.row.id, game);
+    else live.delete(game.row.id);
     return game;
+  };
+  /** Reads a game back from the store and replays it (for the rarer moves: start, accept, forfeit). */
+  const refresh = (id: number): LiveGame => track(toLive(repo.getGame(id)!));
+  /**
+   * The game after `fields` were saved at `now`, as the store now holds it, without reading it
+   * back or replaying it: a pick's `state` is already the engine's next state. Reading and
+   * replaying the whole game on every pick made each pick's objects outlive V8's young
+   * generation, and that garbage set the pace of its major collections (docs/DECISIONS.md D28).
+   */
+  const advance = (
+    game: LiveGame,
+    fields: Partial<GameRow>,
+    now: number,
+    state: GameState = game.state,
+  ): LiveGame => {
+    const row: GameRow = { ...game.row, updated_at: now };
+    for (const [key, value] of Object.entries(fields)) {
+      // The store skips undefined fields too (games_repo.ts `setClause`).
+      if (value !== undefined) (row as unknown as Record<string, unknown>)[key] = value;
+    }
+    return track({ row, setup: game.setup, state });
   };
   const deadlines = createDeadlineQueue({
     clock,
@@ -183,17 +203,24 @@ export function createGameService(options: GameServiceOptions): GameService {
       away_score: state.scores.away,
       deadline: state.status === "active" ? now + game.row.shot_clock_ms : null,
     };
+    let saved = fields;
     if (state.status === "active") {
       repo.updateGame(game.row.id, fields, now);
     } else {
-      finish(game, state, fields, now);
+      saved = finish(game, state, fields, now);
     }
-    const updated = refresh(game.row.id);
+    const updated = advance(game, saved, now, state);
     schedule(updated);
     return updated;
   };
 
-  const finish = (game: LiveGame, state: GameState, fields: Partial<GameRow>, now: number) => {
+  /** Saves a finished game and its players' results; returns the game's fields it wrote. */
+  const finish = (
+    game: LiveGame,
+    state: GameState,
+    fields: Partial<GameRow>,
+    now: number,
+  ): Partial<GameRow> => {
     const status = state.status as "completed" | "abandoned" | "forfeited";
     const results: PlayerResult[] = [];
     if (status !== "abandoned") {
@@ -218,19 +245,16 @@ export function createGameService(options: GameServiceOptions): GameService {
       add("home", game.row.home_id);
       add("away", game.row.away_id);
     }
-    repo.finishGame(
-      game.row.id,
-      {
-        ...fields,
-        status,
-        winner: state.winner,
-        forfeited_by: state.forfeitedBy,
-        deadline: null,
-      },
-      results,
-      now,
-    );
+    const saved: Partial<GameRow> = {
+      ...fields,
+      status,
+      winner: state.winner,
+      forfeited_by: state.forfeitedBy,
+      deadline: null,
+    };
+    repo.finishGame(game.row.id, saved, results, now);
     options.onFinished?.(game.row.mode, status);
+    return { ...saved, finished_at: now };
   };
 
   const onDeadline = (id: number) => {
@@ -411,12 +435,10 @@ export function createGameService(options: GameServiceOptions): GameService {
       }
       const otherPending = onOffense ? game.row.pending_defense : game.row.pending_offense;
       if (!otherPending) {
-        repo.updateGame(
-          gameId,
-          onOffense ? { pending_offense: play } : { pending_defense: play },
-          clock.now(),
-        );
-        return { game: refresh(gameId), side, play: play as OffensePlay };
+        const now = clock.now();
+        const fields = onOffense ? { pending_offense: play } : { pending_defense: play };
+        repo.updateGame(gameId, fields, now);
+        return { game: advance(game, fields, now), side, play: play as OffensePlay };
       }
       const offense = (onOffense ? play : otherPending) as OffensePlay;
       const defense = (onOffense ? otherPending : play) as DefensePlay;

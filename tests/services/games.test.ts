@@ -122,6 +122,74 @@ describe("game service", () => {
     store.close();
   });
 
+  it("keeps every game in memory exactly as a restart would rebuild it from the store", async () => {
+    const { open, time } = await setup();
+    const first = open();
+    first.service.start();
+    const rebuilt = (id: number) => {
+      const fresh = open();
+      fresh.service.load();
+      const game = fresh.service.get(id);
+      fresh.store.close();
+      return game;
+    };
+    const same = (game: LiveGame) => expect(game).toEqual(rebuilt(game.row.id));
+    let game = first.service.challenge({
+      challenger: alice,
+      opponent: bob,
+      guildId: "g1",
+      channelId: "c1",
+    });
+    game = first.service.respond({ gameId: game.row.id, player: bob, accept: true });
+    same(game);
+    const moves: LiveGame[] = [];
+    for (let turn = 0; game.row.status === "active"; turn++) {
+      expect(turn).toBeLessThan(100);
+      time.advance(1000);
+      // Alice picks; on every third possession Bob lets the shot clock run out.
+      game = first.service.pick({
+        gameId: game.row.id,
+        k: game.state.k,
+        play: playFor(game, alice.id),
+        player: alice,
+      }).game;
+      moves.push(game);
+      same(game);
+      if (turn % 3 === 2) time.advance(SHOT_CLOCK);
+      else {
+        game = first.service.pick({
+          gameId: game.row.id,
+          k: game.state.k,
+          play: playFor(game, bob.id),
+          player: bob,
+        }).game;
+      }
+      game = first.service.get(game.row.id)!;
+      moves.push(game);
+      same(game);
+    }
+    expect(game.row.status).toBe("completed");
+    expect(game.row.finished_at).toBe(time.now());
+    expect(moves.some((m) => m.row.pending_offense !== null)).toBe(true);
+    expect(first.service.activeCount()).toBe(0);
+    first.service.stop();
+    first.store.close();
+
+    const solo = open();
+    let mine = solo.service.startSolo({ player: carol, guildId: null, channelId: "c2" });
+    while (mine.row.status === "active") {
+      time.advance(500);
+      mine = solo.service.pick({
+        gameId: mine.row.id,
+        k: mine.state.k,
+        play: playFor(mine, carol.id),
+        player: carol,
+      }).game;
+      same(mine);
+    }
+    solo.store.close();
+  });
+
   it("refuses misuse with a reason and changes nothing", async () => {
     const { open } = await setup();
     const { service, repo, store } = open();
