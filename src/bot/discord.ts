@@ -36,6 +36,8 @@ const FATAL_CLOSE_CODES = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
 const HEARTBEAT_ACK_GRACE_MS = 5000;
 /** Default deadline of one REST attempt. */
 export const DEFAULT_REST_TIMEOUT_MS = 15_000;
+/** How long discordeno keeps an idle REST route queue before deleting it (its default: 60 s). */
+export const REST_QUEUE_IDLE_MS = 5_000;
 
 /** Options for {@link createDiscordConnection}. */
 export interface DiscordConnectionOptions {
@@ -47,6 +49,8 @@ export interface DiscordConnectionOptions {
   intents?: number;
   /** Deadline of one REST attempt in ms (default {@link DEFAULT_REST_TIMEOUT_MS}). */
   restTimeoutMs?: number;
+  /** How long an idle REST route queue is kept, in ms (default {@link REST_QUEUE_IDLE_MS}). */
+  restQueueIdleMs?: number;
   logger: Logger;
   /** Every dispatch (op 0) as Discord sent it. */
   onDispatch: (payload: { t: string; s: number; d: unknown }) => void;
@@ -86,14 +90,27 @@ export function logText(args: unknown[]): string {
   }).join(" ");
 }
 
-function discordenoLogger(logger: Logger) {
-  const text = logText;
+/**
+ * discordeno's logger, on top of ours. The text is built only when the level is on: discordeno
+ * logs at debug on every request, and when one of its REST queues is deleted it passes every
+ * queue's name, which `Deno.inspect` turned into one long string per deletion though nothing
+ * was written (docs/DECISIONS.md D28).
+ */
+export function discordenoLogger(logger: Logger) {
+  const at = (level: "debug" | "warning" | "error" | "fatal") => (...args: unknown[]) => {
+    if (!logger.isEnabledFor(level)) return;
+    const line = { text: logText(args) };
+    if (level === "debug") logger.debug("{text}", line);
+    else if (level === "warning") logger.warn("{text}", line);
+    else if (level === "error") logger.error("{text}", line);
+    else logger.fatal("{text}", line);
+  };
   return {
-    debug: (...args: unknown[]) => logger.debug("{text}", { text: text(args) }),
-    info: (...args: unknown[]) => logger.debug("{text}", { text: text(args) }),
-    warn: (...args: unknown[]) => logger.warn("{text}", { text: text(args) }),
-    error: (...args: unknown[]) => logger.error("{text}", { text: text(args) }),
-    fatal: (...args: unknown[]) => logger.fatal("{text}", { text: text(args) }),
+    debug: at("debug"),
+    info: at("debug"),
+    warn: at("warning"),
+    error: at("error"),
+    fatal: at("fatal"),
   };
 }
 
@@ -111,6 +128,12 @@ export function createDiscordConnection(options: DiscordConnectionOptions): Disc
     logger,
   });
   rest.isProxied = false;
+  // discordeno keeps a queue per route for 60 s after its last request, and every interaction
+  // token is a route of its own (its original response, its follow-ups): at 400 new games a
+  // second that held 24,000 queues with their timers, about 1 KB each. Rate-limit holds are
+  // kept apart from the queues (`rateLimitedPaths`), and a queue made again learns its bucket
+  // from the next response, so a short delay loses nothing (docs/DECISIONS.md D28).
+  rest.deleteQueueDelay = options.restQueueIdleMs ?? REST_QUEUE_IDLE_MS;
   installRestSend(rest, {
     timeoutMs: options.restTimeoutMs ?? DEFAULT_REST_TIMEOUT_MS,
     logger: options.logger,
