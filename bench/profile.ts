@@ -3,10 +3,14 @@
  * with `BENCH_INSPECT=127.0.0.1:9229`, then run `deno run -A bench/profile.ts [seconds] [out]`
  * while the load runs. Prints the top functions by self time and writes a `.cpuprofile` (Chrome
  * DevTools can open it). With `--alloc` it samples allocations instead and prints the functions
- * that allocate the most. (The inspector adds its own cost: compare shares, not absolute times.)
+ * that allocate the most. With `--promoted` (implies `--alloc`) it leaves out what died young, so
+ * it shows what reaches the old generation: what is still live, and what only a major collection
+ * frees, the garbage that drives major collections. (The inspector adds its own cost: compare
+ * shares, not absolute times.)
  */
-const alloc = Deno.args.includes("--alloc");
-const args = Deno.args.filter((a) => a !== "--alloc");
+const promoted = Deno.args.includes("--promoted");
+const alloc = promoted || Deno.args.includes("--alloc");
+const args = Deno.args.filter((a) => a !== "--alloc" && a !== "--promoted");
 const seconds = Number(args[0] ?? 10);
 const out = args[1] ?? (alloc ? "blitz.heapprofile" : "blitz.cpuprofile");
 const inspect = Deno.env.get("BENCH_INSPECT") ?? "127.0.0.1:9229";
@@ -66,7 +70,7 @@ if (alloc) {
   await send("HeapProfiler.startSampling", {
     samplingInterval: 4096,
     includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+    includeObjectsCollectedByMinorGC: !promoted,
   });
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const { profile } = await send("HeapProfiler.stopSampling") as {
@@ -87,7 +91,9 @@ if (alloc) {
   };
   walk(profile.head);
   console.log(
-    `\nallocations sampled by function (${(total / 1048576).toFixed(1)} MiB sampled)`,
+    `\n${promoted ? "promoted " : ""}allocations sampled by function (${
+      (total / 1048576).toFixed(1)
+    } MiB sampled)`,
   );
   for (const [k, v] of [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
     console.log(`${(v / total * 100).toFixed(1).padStart(5)}%  ${k}`);
