@@ -6,6 +6,7 @@
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import {
+  anonRssOf,
   type Bench,
   benchDir,
   cpuSecondsOf,
@@ -39,6 +40,8 @@ export interface StepResult {
   loadgenRssBytes: number;
   botCpuPercent?: number;
   botRssBytes?: number;
+  /** The bot's anonymous RSS (heaps, stacks) when the step ended. */
+  botAnonBytes?: number;
 }
 
 async function* lines(stream: ReadableStream<Uint8Array>) {
@@ -62,8 +65,8 @@ export async function runLoad(
     dataDir: string;
     env?: Record<string, string>;
     onStep?: () => void;
-    /** Called every second with the bot's RSS (bytes) while the load runs. */
-    onRssSample?: (rssBytes: number) => void;
+    /** Called every second with the bot's RSS and anonymous RSS (bytes) while the load runs. */
+    onRssSample?: (rssBytes: number, anonBytes: number) => void;
   },
 ): Promise<
   { steps: StepResult[]; extra: Record<string, unknown>[]; botRssBytes: number; botPid: number }
@@ -135,7 +138,7 @@ export async function runLoad(
   const sampler = options.onRssSample
     ? setInterval(() => {
       const rss = rssOf(bot.pid);
-      if (rss > 0) options.onRssSample!(rss);
+      if (rss > 0) options.onRssSample!(rss, anonRssOf(bot.pid));
     }, 1000)
     : undefined;
   let cpuMark = cpuSecondsOf(bot.pid);
@@ -151,13 +154,15 @@ export async function runLoad(
     const now = performance.now();
     const cpu = cpuSecondsOf(bot.pid);
     botRssBytes = rssOf(bot.pid);
+    const botAnonBytes = anonRssOf(bot.pid);
     if ("rate" in parsed) {
       steps.push({
         ...parsed,
         botCpuPercent: ((cpu - cpuMark) / ((now - timeMark) / 1000)) * 100,
         botRssBytes,
+        botAnonBytes,
       });
-    } else extra.push({ ...parsed, botRssBytes });
+    } else extra.push({ ...parsed, botRssBytes, botAnonBytes });
     cpuMark = cpu;
     timeMark = now;
     options.onStep?.();
@@ -352,6 +357,8 @@ export const concurrencyBench: Bench = {
       const opened = line("opened") as { opened: number; botRssBytes: number } | undefined;
       const settled = line("settled")?.botRssBytes ?? NaN;
       const mib = (bytes: number) => round(bytes / 1048576, 1);
+      const anon = (bytes: number | undefined, rss: number) =>
+        `${mib(bytes ?? NaN)} MiB anonymous, ${mib(rss - (bytes ?? NaN))} MiB file pages`;
       return [
         { name: "games held open", value: opened?.opened ?? NaN, unit: "games" },
         {
@@ -366,7 +373,7 @@ export const concurrencyBench: Bench = {
           name: "RSS connected, no game open (runtime floor)",
           value: mib(idle),
           unit: "MiB",
-          note: "50,000 players stored",
+          note: `50,000 players stored; ${anon(line("idle")?.botAnonBytes, idle)}`,
         },
         {
           name: "RSS with 5,000 games open, at rest",
@@ -374,7 +381,9 @@ export const concurrencyBench: Bench = {
           unit: "MiB",
           target: "< 100",
           ok: settled < 100 * 1048576,
-          note: `${round(((settled - idle) / 5000) / 1024, 1)} KiB per open game over the floor`,
+          note: `${round(((settled - idle) / 5000) / 1024, 1)} KiB per open game over the floor; ${
+            anon(line("settled")?.botAnonBytes, settled)
+          }`,
         },
         {
           name: "RSS with 5,000 games, under 500 actions/s",
@@ -382,6 +391,7 @@ export const concurrencyBench: Bench = {
           unit: "MiB",
           target: "< 100",
           ok: s.botRssBytes! < 100 * 1048576,
+          note: anon(s.botAnonBytes, s.botRssBytes!),
         },
       ];
     } finally {
@@ -521,21 +531,22 @@ export const soakBench: Bench = {
     try {
       const stepSeconds = 30;
       const steps = Math.max(6, Math.round((minutes * 60) / stepSeconds));
-      const samples: { at: number; rss: number }[] = [];
+      const samples: { at: number; rss: number; anon: number }[] = [];
       const started = performance.now();
       const result = await runLoad(
         { scenario: "rate", rates: Array(steps).fill(300), seconds: stepSeconds, users: 1000 },
         {
           bot: "blitz",
           dataDir: dir,
-          onRssSample: (rss) => samples.push({ at: (performance.now() - started) / 1000, rss }),
+          onRssSample: (rss, anon) =>
+            samples.push({ at: (performance.now() - started) / 1000, rss, anon }),
         },
       );
       // The minute before `endSeconds` of load (the bot connects within the first seconds).
-      const window = (endSeconds: number) => {
+      const window = (endSeconds: number, key: "rss" | "anon" = "rss") => {
         const last = samples.at(-1)?.at ?? 0;
         const end = Math.min(endSeconds, last);
-        const values = samples.filter((x) => x.at > end - 60 && x.at <= end).map((x) => x.rss)
+        const values = samples.filter((x) => x.at > end - 60 && x.at <= end).map((x) => x[key])
           .sort((a, b) => a - b);
         return {
           median: percentile(values, 50),
@@ -565,6 +576,18 @@ export const soakBench: Bench = {
           note: `low ${mib(late.low)}, high ${mib(late.high)} MiB over ${late.count} readings`,
         },
         { name: "growth", value: round(growth, 1), unit: "%", target: "< 5", ok: growth < 5 },
+        {
+          name: "anonymous RSS (heaps, stacks), the same minutes",
+          value: mib(window(totalSeconds / 6, "anon").median),
+          unit: "MiB",
+          note: `then ${mib(window(totalSeconds, "anon").median)} MiB (${
+            round(
+              (window(totalSeconds, "anon").median / window(totalSeconds / 6, "anon").median - 1) *
+                100,
+              1,
+            )
+          } %); the rest is file pages, mostly the deno executable`,
+        },
         {
           name: "RSS medians at each sixth of the run",
           value: mib(window(totalSeconds / 6).median),
