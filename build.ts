@@ -10,6 +10,7 @@
  */
 import { join } from "node:path";
 import { bundleTuiProgram, EMBEDDED_BUNDLE } from "./src/cli/tui_bundle.ts";
+import { BOT_V8_FLAGS } from "./src/v8_flags.ts";
 
 const PERMISSIONS = [
   "--allow-read",
@@ -94,6 +95,8 @@ const INCLUDES = [
 const args = [
   "compile",
   ...PERMISSIONS,
+  // The bot's V8 flags (src/v8_flags.ts), as `deno task start` passes them.
+  `--v8-flags=${BOT_V8_FLAGS.join(",")}`,
   ...INCLUDES,
   "--target",
   target,

@@ -1,4 +1,5 @@
 /** Starts `blitz run` (sandbox mode, no simulated players) for a benchmark and stops it after. */
+import { BOT_V8_FLAGS } from "../src/v8_flags.ts";
 import { fileURLToPath } from "node:url";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
@@ -26,7 +27,7 @@ export async function startBlitzForBench(
   const httpPort = freePort();
   const sandboxPort = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", "--v8-flags=--max-semi-space-size=2", MAIN, "run"],
+    args: ["run", "-A", "--quiet", `--v8-flags=${BOT_V8_FLAGS.join(",")}`, MAIN, "run"],
     env: {
       BLITZ_DATA_DIR: dataDir,
       BLITZ_HTTP_HOST: "127.0.0.1",

@@ -3,6 +3,7 @@
  * process (sandbox + simulated users, `loadgen.ts`) and Blitz in another process, on loopback.
  * A minimal discord.js bot (`peer_discordjs.ts`) answers the same /ping load for comparison.
  */
+import { BOT_V8_FLAGS } from "../src/v8_flags.ts";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import {
@@ -107,8 +108,8 @@ export async function runLoad(
         "-A",
         "--quiet",
         // `BENCH_V8_FLAGS=--prof,--logfile=…` adds V8 flags (for `node --prof-process`).
-        `--v8-flags=--max-semi-space-size=2${
-          Deno.env.get("BENCH_V8_FLAGS") ? `,${Deno.env.get("BENCH_V8_FLAGS")}` : ""
+        `--v8-flags=${
+          [...BOT_V8_FLAGS, ...(Deno.env.get("BENCH_V8_FLAGS")?.split(",") ?? [])].join(",")
         }`,
         // `BENCH_INSPECT=127.0.0.1:9229` opens the inspector for `bench/profile.ts`.
         ...(Deno.env.get("BENCH_INSPECT") ? [`--inspect=${Deno.env.get("BENCH_INSPECT")}`] : []),

@@ -2,6 +2,7 @@
  * Start: process start → `/health` 200 in sandbox mode, with an empty database and with
  * 100,000 stored games, and the resident memory right after start.
  */
+import { BOT_V8_FLAGS } from "../src/v8_flags.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openStore } from "../src/store/mod.ts";
@@ -22,7 +23,7 @@ export async function timeStart(dataDir: string, extraEnv: Record<string, string
   const httpPort = freePort();
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", "--v8-flags=--max-semi-space-size=2", MAIN, "run"],
+    args: ["run", "-A", "--quiet", `--v8-flags=${BOT_V8_FLAGS.join(",")}`, MAIN, "run"],
     env: {
       BLITZ_DATA_DIR: dataDir,
       BLITZ_HTTP_HOST: "127.0.0.1",

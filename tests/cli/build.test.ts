@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { REPO_ROOT } from "../_helpers/blitz_process.ts";
+import { BOT_V8_FLAGS } from "../../src/v8_flags.ts";
 
 async function build(env: Record<string, string>) {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -31,6 +32,23 @@ describe("deno task build", () => {
       expect(stderr).toMatch(/cannot be reached/);
     } finally {
       await Deno.remove(denoDir, { recursive: true });
+    }
+  });
+
+  it("bakes the bot's V8 flags into the binary, the same ones deno task start passes", async () => {
+    const flags = `--v8-flags=${BOT_V8_FLAGS.join(",")}`;
+    expect(BOT_V8_FLAGS).toContain("--heap-growing-percent=100");
+    const tasks = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "deno.json"))).tasks;
+    expect(tasks.start.split(" ")).toContain(flags);
+    // Not a denort: deno compile fails, after build.ts printed the command it ran.
+    const fake = await Deno.makeTempFile();
+    try {
+      const { code, stderr } = await build({ DENORT_BIN: fake });
+      expect(code).toBe(1);
+      const command = stderr.split("\n").find((line) => line.startsWith("deno compile "));
+      expect(command?.split(" ")).toContain(flags);
+    } finally {
+      await Deno.remove(fake);
     }
   });
 });
