@@ -129,8 +129,8 @@ export function createDiscordConnection(options: DiscordConnectionOptions): Disc
   });
   rest.isProxied = false;
   // discordeno keeps a queue per route for 60 s after its last request, and every interaction
-  // token is a route of its own (its original response, its follow-ups): at 400 new games a
-  // second that held 24,000 queues with their timers, about 1 KB each. Rate-limit holds are
+  // token is a route of its own (its original response, its follow-ups): opening 5,000 games
+  // left 4,500 queues with their timers, about 1 KB each, for that minute. Rate-limit holds are
   // kept apart from the queues (`rateLimitedPaths`), and a queue made again learns its bucket
   // from the next response, so a short delay loses nothing (docs/DECISIONS.md D28).
   rest.deleteQueueDelay = options.restQueueIdleMs ?? REST_QUEUE_IDLE_MS;
