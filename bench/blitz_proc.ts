@@ -1,15 +1,9 @@
 /** Starts `blitz run` (sandbox mode, no simulated players) for a benchmark and stops it after. */
 import { BOT_V8_FLAGS } from "../src/v8_flags.ts";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./lib.ts";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 /** A running Blitz for a benchmark. */
 export interface BenchBlitz {

@@ -27,6 +27,14 @@ export function percentile(values: number[], p: number): number {
   return sorted[rank]!;
 }
 
+/** A TCP port free on loopback right now (the OS picks it; the listener is closed at once). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
 /** Resident set size of a process in bytes (Linux /proc). */
 export function rssOf(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);

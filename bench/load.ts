@@ -12,6 +12,7 @@ import {
   benchDir,
   cpuSecondsOf,
   type Figure,
+  freePort,
   percentile,
   round,
   rssOf,
@@ -95,12 +96,6 @@ export async function runLoad(
     ready = next.value;
   }
   const [, token, restUrl] = ready.split(" ");
-  const port = () => {
-    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const p = (l.addr as Deno.NetAddr).port;
-    l.close();
-    return p;
-  };
   const bot = new Deno.Command(Deno.execPath(), {
     args: options.bot === "blitz"
       ? [
@@ -122,7 +117,7 @@ export async function runLoad(
       DISCORD_API_URL: restUrl!,
       BLITZ_DATA_DIR: options.dataDir,
       BLITZ_HTTP_HOST: "127.0.0.1",
-      BLITZ_HTTP_PORT: String(port()),
+      BLITZ_HTTP_PORT: String(freePort()),
       ...(options.env?.BLITZ_HTTP_PORT ? { BLITZ_HTTP_PORT: options.env.BLITZ_HTTP_PORT } : {}),
       LOG_LEVEL: "error",
       USER_RATE_BURST: "1000",
@@ -445,12 +440,7 @@ export const backupBench: Bench = {
     try {
       const games = storeBulk(join(dir, "blitz.db"), 100 * 1024 * 1024);
       const dbBytes = Deno.statSync(join(dir, "blitz.db")).size;
-      const httpPort = (() => {
-        const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-        const p = (l.addr as Deno.NetAddr).port;
-        l.close();
-        return p;
-      })();
+      const httpPort = freePort();
       let backupMs = NaN;
       let backupDone: Promise<void> | undefined;
       let step = 0;

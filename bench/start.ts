@@ -7,16 +7,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openStore } from "../src/store/mod.ts";
 import { createGamesRepo } from "../src/store/games_repo.ts";
-import { type Bench, benchDir, type Figure, round, rssOf } from "./lib.ts";
+import { type Bench, benchDir, type Figure, freePort, round, rssOf } from "./lib.ts";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 /** Starts `blitz run` on `dataDir`; resolves with ms to /health 200, then stops it. */
 export async function timeStart(dataDir: string, extraEnv: Record<string, string> = {}) {
