@@ -9,7 +9,12 @@
  * Usage: deno task build [--output PATH] [--target TRIPLE]
  */
 import { join } from "node:path";
-import { bundleTuiProgram, EMBEDDED_BUNDLE } from "./src/cli/tui_bundle.ts";
+import {
+  bundleProgram,
+  CLI_PROGRAM,
+  embeddedBundle,
+  TUI_PROGRAM,
+} from "./src/cli/program_bundle.ts";
 import { BOT_V8_FLAGS } from "./src/v8_flags.ts";
 
 const PERMISSIONS = [
@@ -74,23 +79,24 @@ if (denortBin !== undefined) {
   }
 }
 
-// The dashboard runs from one bundle (src/cli/tui_bundle.ts): build it for the binary to carry.
-try {
-  await Deno.mkdir("dist", { recursive: true });
-  await bundleTuiProgram(EMBEDDED_BUNDLE);
-} catch (error) {
-  fail([`Cannot bundle the dashboard: ${(error as Error).message}`]);
+// Both programs run from one bundle each (src/cli/program_bundle.ts): build them for the binary.
+for (const program of [CLI_PROGRAM, TUI_PROGRAM]) {
+  try {
+    await Deno.mkdir("dist", { recursive: true });
+    await bundleProgram(program, embeddedBundle(program));
+  } catch (error) {
+    fail([`Cannot bundle ${program.entry}: ${(error as Error).message}`]);
+  }
 }
 
-// Modules loaded by computed specifiers at run time (worker entry points, the two programs of
-// src/main.ts, the dashboard's bundle and its unbundled fallback): deno compile only embeds
-// them when listed.
+// Modules loaded by computed specifiers at run time (the backup worker, the two bundles and the
+// programs' sources they fall back to): deno compile only embeds them when listed.
 const INCLUDES = [
   "src/ops/backup/worker.ts",
   "src/cli/program.ts",
-  "src/cli/tui_launch.ts",
   "src/cli/tui_program.ts",
-  EMBEDDED_BUNDLE,
+  embeddedBundle(CLI_PROGRAM),
+  embeddedBundle(TUI_PROGRAM),
 ].flatMap((file) => ["--include", file]);
 const args = [
   "compile",

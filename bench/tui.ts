@@ -70,7 +70,7 @@ export const tuiBench: Bench = {
     try {
       const port = new URL(blitz.url).port;
       // The README's command (`deno task tui`), run twice: the first start after an update
-      // bundles the dashboard into an empty cache (see src/cli/tui_bundle.ts); the second is what
+      // bundles the dashboard into an empty cache (see src/cli/program_bundle.ts); the second is what
       // an operator keeps open.
       const command = `cd ${ROOT} && BLITZ_DATA_DIR=${dir} BLITZ_HTTP_PORT=${port} ` +
         `BLITZ_CACHE_DIR=${dir}/cache ` +

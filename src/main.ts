@@ -1,15 +1,11 @@
 /**
- * Entry point of the `blitz` executable. `blitz tui` loads only what the dashboard needs.
- *
- * The two programs are imported through computed specifiers on purpose: `deno run` builds its
- * module graph through every literal `import()`, so the bot would load the dashboard's ~600
- * modules into its graph and the dashboard the bot's (measured: 13 MiB more RSS for the
- * dashboard). `build.ts` lists both for `deno compile` with `--include`.
+ * Entry point of the `blitz` executable: `blitz tui` and every other verb are two programs,
+ * each loaded from one bundle when it can (`cli/program_bundle.ts`), so the dashboard carries
+ * none of the bot and the bot none of the dashboard.
  */
+import { launchCli, launchTui } from "./cli/launch.ts";
+
 if (import.meta.main) {
-  const program = Deno.args[0] === "tui" ? "./cli/tui_launch.ts" : "./cli/program.ts";
-  const code = Deno.args[0] === "tui"
-    ? await (await import(program) as typeof import("./cli/tui_launch.ts")).launchTui(Deno.args)
-    : await (await import(program) as typeof import("./cli/program.ts")).runCli(Deno.args);
+  const code = Deno.args[0] === "tui" ? await launchTui(Deno.args) : await launchCli(Deno.args);
   Deno.exit(code);
 }

@@ -10,7 +10,7 @@ import { type AnyCommand, runProgram, withMisuseHandling } from "./misuse.ts";
 import { registerRunCommand } from "./run.ts";
 import { registerVersionCommand } from "./version.ts";
 import { registerTuiCommand } from "./tui_command.ts";
-import { launchTui } from "./tui_launch.ts";
+import { launchTui } from "./launch.ts";
 import { ExitRequest } from "./exit_code.ts";
 import { registerBackupCommand } from "./backup.ts";
 import { registerRestoreCommand } from "./restore.ts";

@@ -73,21 +73,21 @@ function readDotenv(path: string | null): Record<string, string> {
   }
 }
 
-/** How `blitz tui` loads the dashboard (see `tui/bundle.ts`). */
-export interface DashboardBundleSettings {
-  /** false when BLITZ_TUI_BUNDLE=0: load the dashboard's sources one by one. */
+/** How `blitz` loads its programs (see `src/cli/program_bundle.ts`). */
+export interface ProgramBundleSettings {
+  /** false when BLITZ_BUNDLE=0: load the programs' sources one module at a time. */
   bundle: boolean;
   /** BLITZ_CACHE_DIR, else $XDG_CACHE_HOME/blitz, else ~/.cache/blitz, else a temp folder. */
   cacheDir: string;
 }
 
-/** Resolves {@link DashboardBundleSettings} from the environment. */
-export function resolveDashboardBundle(
+/** Resolves {@link ProgramBundleSettings} from the environment. */
+export function resolveProgramBundle(
   env: Record<string, string> = Deno.env.toObject(),
-): DashboardBundleSettings {
+): ProgramBundleSettings {
   const cacheDir = env.BLITZ_CACHE_DIR ||
     (env.XDG_CACHE_HOME ? `${env.XDG_CACHE_HOME}/blitz` : "") ||
     (env.HOME ? `${env.HOME}/.cache/blitz` : "") ||
     `${env.TMPDIR || "/tmp"}/blitz-cache`;
-  return { bundle: env.BLITZ_TUI_BUNDLE !== "0", cacheDir };
+  return { bundle: env.BLITZ_BUNDLE !== "0", cacheDir };
 }

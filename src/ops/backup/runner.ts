@@ -17,6 +17,7 @@ import {
 import { runPrepare, runSnapshot } from "./job_snapshot.ts";
 import { runVerify } from "./job_verify.ts";
 import type { WorkerReply } from "./worker.ts";
+import { sourceRootUrl } from "../../source_root.ts";
 
 /** Runs jobs; the service receives one so tests can replace it. */
 export interface JobRunner {
@@ -25,7 +26,11 @@ export interface JobRunner {
   (job: PrepareJob): Promise<PrepareResult>;
 }
 
-const WORKER_URL = new URL("./worker.ts", import.meta.url);
+/** The worker's module, found from the sources or from a bundle of the program alike. */
+const WORKER_URL = new URL(
+  "src/ops/backup/worker.ts",
+  sourceRootUrl(import.meta.url, "src/ops/backup/runner.ts"),
+);
 
 function inWorker(job: BackupJob): Promise<unknown> {
   return new Promise((resolve, reject) => {
