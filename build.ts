@@ -83,6 +83,7 @@ if (denortBin !== undefined) {
 for (const program of [CLI_PROGRAM, TUI_PROGRAM]) {
   try {
     await Deno.mkdir("dist", { recursive: true });
+    await Deno.remove(embeddedBundle(program), { recursive: true }).catch(() => {});
     await bundleProgram(program, embeddedBundle(program));
   } catch (error) {
     fail([`Cannot bundle ${program.entry}: ${(error as Error).message}`]);

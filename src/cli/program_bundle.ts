@@ -14,7 +14,8 @@
  * Anything that goes wrong on the way (no `deno bundle`, an unwritable cache, a damaged cached
  * file) falls back to loading the sources as they are: heavier, never broken.
  */
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { sourceRootUrl } from "../source_root.ts";
 
@@ -59,9 +60,21 @@ export const CLI_PROGRAM: ProgramSpec<CliProgramModule> = {
   accepts: exportsFunction("runCli") as (m: unknown) => m is CliProgramModule,
 };
 
-/** Where `build.ts` writes a program's bundle for `deno compile` to embed (repository-relative). */
+/**
+ * Where `build.ts` writes a program's bundle for `deno compile` to embed (a folder, relative to
+ * the repository).
+ */
 export function embeddedBundle(program: ProgramSpec<unknown>): string {
-  return `dist/${program.name}.js`;
+  return `dist/${program.name}`;
+}
+
+/**
+ * A bundle is a folder: the program's module, named after its entry (`program.js`), and the
+ * chunks it imports only when needed (the sandbox, zstd), which `deno bundle --code-splitting`
+ * keeps apart. Measured on the bot idle: 17.8 MB of JavaScript heap split, 19.8 MB in one file.
+ */
+export function bundleEntry(program: ProgramSpec<unknown>, folder: string): string {
+  return join(folder, basename(program.entry).replace(/\.tsx?$/, ".js"));
 }
 
 /** How a program was loaded, for the caller's messages and for tests. */
@@ -105,7 +118,7 @@ export async function loadProgram<Module>(
   let file: string;
   try {
     file = Deno.build.standalone
-      ? join(REPO_ROOT, embeddedBundle(program))
+      ? bundleEntry(program, join(REPO_ROOT, embeddedBundle(program)))
       : await cachedBundle(program, options.cacheDir, options.onBundling);
   } catch (error) {
     return await fromSource(String((error as Error).message).split("\n")[0]);
@@ -118,7 +131,9 @@ export async function loadProgram<Module>(
     return { module, from: "bundle", file };
   } catch (error) {
     // A damaged cached bundle is rebuilt next time; the embedded one is left as it is.
-    if (!Deno.build.standalone) await Deno.remove(file).catch(() => {});
+    if (!Deno.build.standalone) {
+      await Deno.remove(dirname(file), { recursive: true }).catch(() => {});
+    }
     const firstLine = String((error as Error).message).split("\n")[0];
     return await fromSource(`cannot load "${file}": ${firstLine}`);
   }
@@ -131,7 +146,8 @@ async function cachedBundle(
   onBundling?: () => void,
 ): Promise<string> {
   const fingerprint = await sourceFingerprint(REPO_ROOT);
-  const file = join(cacheDir, `${program.name}-${fingerprint}.js`);
+  const folder = join(cacheDir, `${program.name}-${fingerprint}`);
+  const file = bundleEntry(program, folder);
   try {
     if (Deno.statSync(file).isFile) return file;
   } catch { /* not built yet */ }
@@ -144,16 +160,16 @@ async function cachedBundle(
     );
   }
   onBundling?.();
-  await bundleProgram(program, file);
+  await bundleProgram(program, folder);
   await analyseBundle(file);
-  await removeOtherBundles(program, cacheDir, file);
+  await removeOtherBundles(program, cacheDir, folder);
   return file;
 }
 
 /**
  * Has Deno analyse a new bundle's imports in a short-lived process (`deno cache`, a fraction of
  * a second), which Deno remembers in its own cache. Otherwise the process that loads the bundle
- * first analyses the 2 MB file itself and keeps what it built for as long as it runs: measured,
+ * first analyses its 2 MB itself and keeps what it built for as long as it runs: measured,
  * a bot started right after an update held 30 MiB more than the same bot started again.
  * If it fails, that memory is the only cost.
  */
@@ -172,10 +188,12 @@ async function analyseBundle(file: string): Promise<void> {
 /**
  * A fingerprint of everything a bundle can be made from: the files under `src/` and `tui/`,
  * `deno.json`, `deno.lock` (the npm versions) and the Deno version (its bundler). Hashing all
- * of them (about 1 MB) takes a few milliseconds; an exact import list would take longer.
+ * of them (about 1 MB) takes a few milliseconds; an exact import list would take longer. The
+ * files are hashed one at a time, as bytes: joined into one string first, they left 2–3 MB of
+ * garbage in the heap of every process that starts.
  */
 export async function sourceFingerprint(root: string): Promise<string> {
-  const parts: string[] = [`deno ${Deno.version.deno}`];
+  const hash = createHash("sha256").update(`deno ${Deno.version.deno}`);
   const files = [
     ...listSources(join(root, "src"), "src"),
     ...listSources(join(root, "tui"), "tui"),
@@ -183,18 +201,12 @@ export async function sourceFingerprint(root: string): Promise<string> {
     "deno.lock",
   ].sort();
   for (const relative of files) {
-    let text = "";
+    hash.update(`\0\0${relative}\0`);
     try {
-      text = await Deno.readTextFile(join(root, relative));
+      hash.update(await Deno.readFile(join(root, relative)));
     } catch { /* a missing lock file is part of the fingerprint too */ }
-    parts.push(`${relative}\0${text}`);
   }
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(parts.join("\0\0")),
-  );
-  return [...new Uint8Array(digest)].slice(0, 8).map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return hash.digest("hex").slice(0, 16);
 }
 
 function listSources(dir: string, relative: string): string[] {
@@ -208,23 +220,24 @@ function listSources(dir: string, relative: string): string[] {
 }
 
 /**
- * Bundles a program with `deno bundle` into `outFile` (written whole or not at all).
- * Throws with the bundler's message when it fails.
+ * Bundles a program with `deno bundle` into the folder `outDir` (see {@link bundleEntry}),
+ * which appears whole or not at all. If the folder exists already (another process built the same
+ * bundle meanwhile), that one is kept. Throws with the bundler's message when it fails.
  */
-export async function bundleProgram(program: ProgramSpec<unknown>, outFile: string): Promise<void> {
-  const raw = `${outFile}.${Deno.pid}.raw.js`;
-  const partial = `${outFile}.${Deno.pid}.partial`;
+export async function bundleProgram(program: ProgramSpec<unknown>, outDir: string): Promise<void> {
+  const partial = `${outDir}.${Deno.pid}.partial`;
   try {
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
         "bundle",
         "--quiet",
         "--platform=deno",
+        "--code-splitting",
         ...(program.minify ? ["--minify"] : []),
         "--external",
         "react-devtools-core",
-        "--output",
-        raw,
+        "--outdir",
+        partial,
         program.entry,
       ],
       cwd: REPO_ROOT,
@@ -237,16 +250,36 @@ export async function bundleProgram(program: ProgramSpec<unknown>, outFile: stri
       const said = new TextDecoder().decode(out.stderr).trim().split("\n").slice(0, 3).join(" ");
       throw new Error(`deno bundle failed (exit ${out.code}): ${said || "no message"}`);
     }
-    const text = await Deno.readTextFile(raw);
-    const patched = text.replace(DEVTOOLS_IMPORT, "const $1={};");
-    if (/from\s*"react-devtools-core"/.test(patched)) {
-      throw new Error("the bundle still imports react-devtools-core");
+    if (!Deno.statSync(bundleEntry(program, partial)).isFile) {
+      throw new Error(`deno bundle wrote no ${basename(bundleEntry(program, partial))}`);
     }
-    await Deno.writeTextFile(partial, patched);
-    await Deno.rename(partial, outFile);
+    for (const entry of Deno.readDirSync(partial)) {
+      if (!entry.name.endsWith(".js")) continue;
+      const path = join(partial, entry.name);
+      const text = await Deno.readTextFile(path);
+      const patched = text.replace(DEVTOOLS_IMPORT, "const $1={};");
+      if (/from\s*"react-devtools-core"/.test(patched)) {
+        throw new Error("the bundle still imports react-devtools-core");
+      }
+      if (patched !== text) await Deno.writeTextFile(path, patched);
+    }
+    try {
+      await Deno.rename(partial, outDir);
+    } catch (error) {
+      // Another process finished the same bundle first (a folder is not replaced by a rename):
+      // theirs is as good. `build.ts` empties its own folder before it bundles.
+      if (!existsFile(bundleEntry(program, outDir))) throw error;
+    }
   } finally {
-    await Deno.remove(raw).catch(() => {});
-    await Deno.remove(partial).catch(() => {});
+    await Deno.remove(partial, { recursive: true }).catch(() => {});
+  }
+}
+
+function existsFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
   }
 }
 
@@ -255,9 +288,12 @@ async function removeOtherBundles(
   cacheDir: string,
   keep: string,
 ): Promise<void> {
-  const pattern = new RegExp(`^${program.name}-[0-9a-f]+\\.js$`);
+  // Folders, and the single files that earlier versions wrote.
+  const pattern = new RegExp(`^${program.name}-[0-9a-f]+(\\.js)?$`);
   for await (const entry of Deno.readDir(cacheDir)) {
     const path = join(cacheDir, entry.name);
-    if (path !== keep && pattern.test(entry.name)) await Deno.remove(path).catch(() => {});
+    if (path !== keep && pattern.test(entry.name)) {
+      await Deno.remove(path, { recursive: true }).catch(() => {});
+    }
   }
 }

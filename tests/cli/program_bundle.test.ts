@@ -60,7 +60,7 @@ describe("where the bundle is kept", () => {
 
 describe("blitz runs from one bundle", () => {
   const bundlesIn = (dir: string) =>
-    [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => /^blitz-[0-9a-f]+\.js$/.test(n));
+    [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => /^blitz-[0-9a-f]+$/.test(n));
 
   it("bundles on the first command, reuses it, and quietly replaces a damaged one", async () => {
     const cacheDir = await tempDir();
@@ -71,7 +71,7 @@ describe("blitz runs from one bundle", () => {
     expect(first.stdout).toMatch(/^blitz \d+\.\d+\.\d+/);
     const [bundle] = bundlesIn(cacheDir);
     expect(bundle).toBeDefined();
-    const built = Deno.statSync(join(cacheDir, bundle!)).mtime!.getTime();
+    const built = Deno.statSync(join(cacheDir, bundle!, "program.js")).mtime!.getTime();
 
     // A backup runs in a worker, which the bundle must find among the sources.
     const backup = await runBlitz({ args: ["backup"], env });
@@ -79,11 +79,11 @@ describe("blitz runs from one bundle", () => {
     expect(backup.code).toBe(0);
     const listed = await runBlitz({ args: ["backup", "list", "--json"], env });
     expect(JSON.parse(listed.stdout).backups).toHaveLength(1);
-    expect(Deno.statSync(join(cacheDir, bundle!)).mtime!.getTime()).toBe(built);
+    expect(Deno.statSync(join(cacheDir, bundle!, "program.js")).mtime!.getTime()).toBe(built);
 
     // Damaged: the command still works (from the sources), says nothing on a pipe, and the
     // next one builds the bundle again.
-    await Deno.writeTextFile(join(cacheDir, bundle!), "export const runCli = 42;");
+    await Deno.writeTextFile(join(cacheDir, bundle!, "program.js"), "export const runCli = 42;");
     const damaged = await runBlitz({ args: ["version"], env });
     expect(damaged.code).toBe(0);
     expect(damaged.stderr).toBe("");
@@ -177,7 +177,7 @@ describe.skipIf(!hasTmux())("blitz tui runs from one bundle, in a real terminal"
   }
 
   const bundlesIn = (dir: string) =>
-    [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => /^tui-[0-9a-f]+\.js$/.test(n));
+    [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => /^tui-[0-9a-f]+$/.test(n));
 
   it("bundles on the first start, reuses the bundle, replaces a damaged one", async () => {
     const cacheDir = await tempDir();
@@ -186,15 +186,15 @@ describe.skipIf(!hasTmux())("blitz tui runs from one bundle, in a real terminal"
     expect(first.stderr).toBe(""); // the progress line is for terminals only
     const [bundle] = bundlesIn(cacheDir);
     expect(bundle).toBeDefined();
-    const built = Deno.statSync(join(cacheDir, bundle!)).mtime!.getTime();
+    const built = Deno.statSync(join(cacheDir, bundle!, "tui_program.js")).mtime!.getTime();
 
     const second = await quit(await start("second", cacheDir));
     expect(second.stderr).toBe("");
     expect(bundlesIn(cacheDir)).toEqual([bundle]);
-    expect(Deno.statSync(join(cacheDir, bundle!)).mtime!.getTime()).toBe(built);
+    expect(Deno.statSync(join(cacheDir, bundle!, "tui_program.js")).mtime!.getTime()).toBe(built);
 
     // A damaged bundle: the dashboard still starts (from its sources) and says why.
-    await Deno.writeTextFile(join(cacheDir, bundle!), "this is not javascript {");
+    await Deno.writeTextFile(join(cacheDir, bundle!, "tui_program.js"), "this is not javascript {");
     const damaged = await quit(await start("damaged", cacheDir));
     expect(damaged.stderr).toMatch(/^Starting the dashboard unbundled: cannot load ".*tui-/);
     expect(damaged.stderr.trim().split("\n")).toHaveLength(1);
