@@ -3,6 +3,7 @@
  * (`program_bundle.ts`): `blitz tui` and every other verb.
  */
 import { resolveProgramBundle } from "../config/dashboard_target.ts";
+import { noteUnbundled } from "../launch_note.ts";
 import {
   CLI_PROGRAM,
   type LoadedProgram,
@@ -42,6 +43,7 @@ async function load<Module>(
   if (program.fallbackReason && explain) {
     console.error(`Starting ${what} unbundled: ${program.fallbackReason}`);
   }
+  if (program.fallbackReason) noteUnbundled(program.fallbackReason);
   return program;
 }
 

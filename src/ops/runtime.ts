@@ -57,6 +57,7 @@ import { createJobRunsRepo, type JobRunsRepo } from "../store/jobs_repo.ts";
 import { createReportsRepo, type ReportsRepo } from "../store/reports_repo.ts";
 import type { Store } from "../store/store.ts";
 import type { BotOpsDeps } from "../bot/mod.ts";
+import { unbundledNote } from "../launch_note.ts";
 
 /** A message body for a channel (snake_case, Discord's format). */
 export interface ChannelMessage {
@@ -668,6 +669,14 @@ export function createOpsRuntime(deps: OpsRuntimeDeps): OpsRuntime {
   };
   if (!config.sandbox && config.faultInject.length > 0) {
     logger.warn("BLITZ_FAULT_INJECT is ignored: it works in sandbox mode only");
+  }
+  const unbundled = unbundledNote();
+  if (unbundled !== undefined) {
+    logger.warn(
+      "Running from the sources, not the bundle, which costs 12–17 MiB more memory: {reason}. " +
+        "BLITZ_BUNDLE=0 runs the sources on purpose, without this warning.",
+      { reason: unbundled },
+    );
   }
   return runtime;
 }

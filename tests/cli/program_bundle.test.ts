@@ -126,6 +126,38 @@ describe("blitz runs from one bundle", () => {
     expect(first - second).toBeLessThan(12);
   }, 120_000);
 
+  it(
+    "says in the bot's log when it runs from the sources because the bundle is damaged",
+    async () => {
+      const cacheDir = await tempDir();
+      expect((await runBlitz({ args: ["version"], env: { BLITZ_CACHE_DIR: cacheDir } })).code)
+        .toBe(0);
+      const [bundle] = bundlesIn(cacheDir);
+      await Deno.writeTextFile(join(cacheDir, bundle!, "program.js"), "this is not javascript {");
+      const port = freePort();
+      const bot = spawnBlitz({
+        args: ["run"],
+        env: {
+          BLITZ_CACHE_DIR: cacheDir,
+          BLITZ_DATA_DIR: await tempDir(),
+          BLITZ_HTTP_HOST: "127.0.0.1",
+          BLITZ_HTTP_PORT: String(port),
+          SANDBOX_PORT: String(freePort()),
+          SANDBOX_PLAYERS: "0",
+        },
+      });
+      try {
+        await bot.waitForStderr(/Running from the sources, not the bundle/, 60_000);
+        expect(bot.stderr()).toMatch(/cannot load ".*program\.js"/);
+        await waitForHttp200(`http://127.0.0.1:${port}/health`, bot, 60_000);
+      } finally {
+        bot.kill("SIGTERM");
+        await bot.exited;
+      }
+    },
+    120_000,
+  );
+
   it("runs from the sources with BLITZ_BUNDLE=0", async () => {
     const cacheDir = await tempDir();
     const off = await runBlitz({
