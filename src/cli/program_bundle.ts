@@ -1,5 +1,5 @@
 /**
- * Blitz's two programs (`blitz tui` and every other verb), each run from one pre-bundled module.
+ * Blitz's two programs (`blitz tui` and every other verb), each run from its own bundle.
  *
  * Loading a program as hundreds of separate modules (commander, discordeno, hono, zod, Ink,
  * React, ours) costs the process far more memory than loading the same code as one bundle: the
@@ -12,7 +12,7 @@
  *   a fingerprint of those sources, and later starts reuse it.
  *
  * Anything that goes wrong on the way (no `deno bundle`, an unwritable cache, a damaged cached
- * file) falls back to loading the sources as they are: heavier, never broken.
+ * bundle) falls back to loading the sources as they are: heavier, never broken.
  */
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
@@ -21,11 +21,11 @@ import { sourceRootUrl } from "../source_root.ts";
 
 /** One of the two programs. */
 export interface ProgramSpec<Module> {
-  /** Names the bundle: `dist/<name>.js`, `<cache>/<name>-<fingerprint>.js`. */
+  /** Names the bundle's folder: `dist/<name>`, `<cache>/<name>-<fingerprint>`. */
   name: "tui" | "blitz";
   /** The program's module, relative to the repository root. */
   entry: string;
-  /** Minify (the dashboard: smaller; the bot keeps readable stack traces in its logs). */
+  /** Minify (the dashboard: smaller; the bot's minified bundle does not load, see D24). */
   minify: boolean;
   /** Is this what the program's module exports? */
   accepts(module: unknown): module is Module;
@@ -148,9 +148,7 @@ async function cachedBundle(
   const fingerprint = await sourceFingerprint(REPO_ROOT);
   const folder = join(cacheDir, `${program.name}-${fingerprint}`);
   const file = bundleEntry(program, folder);
-  try {
-    if (Deno.statSync(file).isFile) return file;
-  } catch { /* not built yet */ }
+  if (existsFile(file)) return file;
   try {
     await Deno.mkdir(cacheDir, { recursive: true });
   } catch (error) {

@@ -1,6 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { REPO_ROOT, runBlitz, spawnBlitz, waitForHttp200 } from "../_helpers/blitz_process.ts";
+import {
+  type BlitzProcess,
+  REPO_ROOT,
+  runBlitz,
+  spawnBlitz,
+  waitForHttp200,
+} from "../_helpers/blitz_process.ts";
 import { freePort } from "../_helpers/ports.ts";
 import { seededDataDir } from "../ops/backup_helpers.ts";
 import { hasTmux, startTmux, type TmuxSession } from "../_helpers/tmux.ts";
@@ -62,6 +68,32 @@ describe("blitz runs from one bundle", () => {
   const bundlesIn = (dir: string) =>
     [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => /^blitz-[0-9a-f]+$/.test(n));
 
+  /** `blitz run` in sandbox mode on `cacheDir`; `whileUp` runs once `/health` answers 200. */
+  async function withBot<T>(
+    cacheDir: string,
+    whileUp: (bot: BlitzProcess) => Promise<T>,
+  ): Promise<T> {
+    const port = freePort();
+    const bot = spawnBlitz({
+      args: ["run"],
+      env: {
+        BLITZ_CACHE_DIR: cacheDir,
+        BLITZ_DATA_DIR: await tempDir(),
+        BLITZ_HTTP_HOST: "127.0.0.1",
+        BLITZ_HTTP_PORT: String(port),
+        SANDBOX_PORT: String(freePort()),
+        SANDBOX_PLAYERS: "0",
+      },
+    });
+    try {
+      await waitForHttp200(`http://127.0.0.1:${port}/health`, bot, 60_000);
+      return await whileUp(bot);
+    } finally {
+      bot.kill("SIGTERM");
+      await bot.exited;
+    }
+  }
+
   it("bundles on the first command, reuses it, and quietly replaces a damaged one", async () => {
     const cacheDir = await tempDir();
     const { dataDir } = await seededDataDir();
@@ -96,30 +128,12 @@ describe("blitz runs from one bundle", () => {
     // Deno keeps what it built to analyse a module it has never seen for the life of the
     // process: 30 MiB for the bundle, unless the bundle was analysed once beforehand.
     const cacheDir = await tempDir();
-    const anonymousAfterStart = async () => {
-      const dataDir = await tempDir();
-      const port = freePort();
-      const bot = spawnBlitz({
-        args: ["run"],
-        env: {
-          BLITZ_CACHE_DIR: cacheDir,
-          BLITZ_DATA_DIR: dataDir,
-          BLITZ_HTTP_HOST: "127.0.0.1",
-          BLITZ_HTTP_PORT: String(port),
-          SANDBOX_PORT: String(freePort()),
-          SANDBOX_PLAYERS: "0",
-        },
-      });
-      try {
-        await waitForHttp200(`http://127.0.0.1:${port}/health`, bot, 60_000);
+    const anonymousAfterStart = () =>
+      withBot(cacheDir, async (bot) => {
         await new Promise((r) => setTimeout(r, 2000));
         const rollup = Deno.readTextFileSync(`/proc/${bot.pid}/smaps_rollup`);
         return Number(/^Anonymous:\s+(\d+) kB/m.exec(rollup)![1]) / 1024;
-      } finally {
-        bot.kill("SIGTERM");
-        await bot.exited;
-      }
-    };
+      });
     const first = await anonymousAfterStart();
     expect(bundlesIn(cacheDir)).toHaveLength(1);
     const second = await anonymousAfterStart();
@@ -134,26 +148,10 @@ describe("blitz runs from one bundle", () => {
         .toBe(0);
       const [bundle] = bundlesIn(cacheDir);
       await Deno.writeTextFile(join(cacheDir, bundle!, "program.js"), "this is not javascript {");
-      const port = freePort();
-      const bot = spawnBlitz({
-        args: ["run"],
-        env: {
-          BLITZ_CACHE_DIR: cacheDir,
-          BLITZ_DATA_DIR: await tempDir(),
-          BLITZ_HTTP_HOST: "127.0.0.1",
-          BLITZ_HTTP_PORT: String(port),
-          SANDBOX_PORT: String(freePort()),
-          SANDBOX_PLAYERS: "0",
-        },
-      });
-      try {
+      await withBot(cacheDir, async (bot) => {
         await bot.waitForStderr(/Running from the sources, not the bundle/, 60_000);
         expect(bot.stderr()).toMatch(/cannot load ".*program\.js"/);
-        await waitForHttp200(`http://127.0.0.1:${port}/health`, bot, 60_000);
-      } finally {
-        bot.kill("SIGTERM");
-        await bot.exited;
-      }
+      });
     },
     120_000,
   );
