@@ -131,6 +131,8 @@ describe("blitz runs from one bundle", () => {
     const anonymousAfterStart = () =>
       withBot(cacheDir, async (bot) => {
         await new Promise((r) => setTimeout(r, 2000));
+        // Measured from the bundle, not from a silent fallback to the sources.
+        expect(bot.stderr()).not.toMatch(/Running from the sources/);
         const rollup = Deno.readTextFileSync(`/proc/${bot.pid}/smaps_rollup`);
         return Number(/^Anonymous:\s+(\d+) kB/m.exec(rollup)![1]) / 1024;
       });
