@@ -17,8 +17,8 @@ import type { ClickInput, CommandInput, InteractionHandle, InteractionRecord } f
 
 /** How long an interaction token stays valid for follow-ups: 15 minutes. */
 export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
-/** Interactions older than this are forgotten when new ones arrive. */
-const RETAIN_MS = INTERACTION_TOKEN_LIFETIME_MS + 60_000;
+/** Interactions are forgotten this long after their token expired, when new ones arrive. */
+const RETAIN_AFTER_EXPIRY_MS = 60_000;
 /**
  * After this, a settled interaction forgets the bot's answer (`callback.data`, shown by
  * `record()`); what its token still needs for 15 minutes stays. A settled interaction then
@@ -77,6 +77,8 @@ export interface Interactions {
   answer(state: InteractionState, callback: { type: number; data?: unknown }): void;
   /** True when the deadline passed without a callback (marks it failed on the way). */
   missedDeadline(state: InteractionState): boolean;
+  /** True once the interaction's token has expired (15 minutes after it was created). */
+  tokenExpired(state: InteractionState): boolean;
   /** Records a callback that came after the deadline (refused with 10062). */
   noteLate(state: InteractionState): void;
   /** Calls `listener` for every answered interaction; returns an unsubscribe. */
@@ -113,10 +115,13 @@ export function createInteractions(deps: {
   deadlineMs: number;
   /** How long a settled interaction keeps its payload and answer (default 60 s). */
   detailMs?: number;
+  /** How long a token works (default 15 minutes, Discord's); it is forgotten a minute later. */
+  tokenLifetimeMs?: number;
   canDispatch: (guildId: string) => boolean;
   dispatch: (guildId: string, payload: Record<string, unknown>) => void;
 }): Interactions {
   const { world, messages } = deps;
+  const tokenLifetimeMs = deps.tokenLifetimeMs ?? INTERACTION_TOKEN_LIFETIME_MS;
   const byId = new Map<string, InteractionState>();
   const counts = { created: 0, answered: 0, failed: 0 };
   const answerListeners = new Set<AnswerListener>();
@@ -142,7 +147,7 @@ export function createInteractions(deps: {
   };
   const prune = () => {
     const now = world.now();
-    const cutoff = now - RETAIN_MS;
+    const cutoff = now - tokenLifetimeMs - RETAIN_AFTER_EXPIRY_MS;
     for (const [id, state] of byId) {
       if (state.createdAt >= cutoff) break;
       byId.delete(id);
@@ -340,6 +345,9 @@ export function createInteractions(deps: {
     onAnswer(listener) {
       answerListeners.add(listener);
       return () => answerListeners.delete(listener);
+    },
+    tokenExpired(state) {
+      return world.now() > state.createdAt + tokenLifetimeMs;
     },
     missedDeadline(state) {
       if (state.status === "failed") return true;

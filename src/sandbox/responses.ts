@@ -7,7 +7,6 @@
  */
 import { DiscordErrors, json } from "./errors.ts";
 import type { Interactions, InteractionState } from "./interactions.ts";
-import { INTERACTION_TOKEN_LIFETIME_MS } from "./interactions.ts";
 import { type MessageStore, publicMessage } from "./messages.ts";
 import type { World } from "./state.ts";
 import type { SandboxMessage } from "./types.ts";
@@ -177,7 +176,7 @@ export function createInteractionResponses(deps: {
       const state = interactions.byToken(token);
       // An expired token, or one invalidated by a missed deadline, is refused like a bad one.
       if (
-        !state || world.now() > state.createdAt + INTERACTION_TOKEN_LIFETIME_MS ||
+        !state || interactions.tokenExpired(state) ||
         interactions.missedDeadline(state)
       ) {
         return DiscordErrors.invalidWebhookToken();

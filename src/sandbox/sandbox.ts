@@ -58,6 +58,13 @@ export interface SandboxOptions {
    */
   interactionDetailMs?: number;
   /**
+   * How long an interaction token works for follow-ups and edits, in ms. Default 15 minutes
+   * (Discord's). The sandbox remembers each interaction that long (about half a kilobyte when
+   * settled), so a load generator that runs for long at hundreds of actions per second may set
+   * less to keep its own heap, and its garbage collection pauses, small.
+   */
+  interactionTokenLifetimeMs?: number;
+  /**
    * The one valid bot token. Default: generated in Discord's shape `base64(appId).xxxxxx.yyyy…`.
    * A token in that shape also sets the application id (libraries read it from the token).
    */
@@ -153,6 +160,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     commands,
     deadlineMs: config.interactionDeadlineMs,
     detailMs: config.interactionDetailMs,
+    tokenLifetimeMs: config.interactionTokenLifetimeMs,
     canDispatch: (guildId) => sessions.hasLiveSession(guildId),
     dispatch: (guildId, payload) =>
       sessions.dispatchToGuild(guildId, "INTERACTION_CREATE", payload),

@@ -473,4 +473,32 @@ describe("long runs", () => {
       await lean.close();
     }
   });
+
+  it("refuses a token after its lifetime (set shorter here), with Discord's 401 Invalid Webhook Token", async () => {
+    const brief = await startSandbox({ interactionTokenLifetimeMs: 300 });
+    const { client } = await identify(brief.gatewayUrl, brief.token, 0);
+    try {
+      await api(brief, "PUT", `/applications/${brief.applicationId}/commands`, COMMANDS);
+      const handle = await brief.client.command({ userId: brief.users[0]!.id, name: "ping" });
+      const event = await client.next((p) => p.t === "INTERACTION_CREATE" && p.d.id === handle.id);
+      const callback = `/interactions/${handle.id}/${event.d.token}/callback`;
+      expect(
+        (await api(brief, "POST", callback, { type: 4, data: { content: "pong" } }, null)).status,
+      )
+        .toBe(204);
+      const followup = () =>
+        api(brief, "POST", `/webhooks/${brief.applicationId}/${event.d.token}`, {
+          content: "later",
+        }, null);
+      expect((await followup()).status).toBe(200);
+
+      await new Promise((r) => setTimeout(r, 400));
+      const late = await followup();
+      expect(late.status).toBe(401);
+      expect(late.body).toMatchObject({ code: 50027 });
+    } finally {
+      await client.close();
+      await brief.close();
+    }
+  });
 });
