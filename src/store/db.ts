@@ -10,6 +10,14 @@ import { LATEST_SCHEMA_VERSION, type Migration, MIGRATIONS } from "./migrations.
 
 const SQLITE_HEADER = "SQLite format 3\0";
 
+/**
+ * SQLite's page cache for the connection, in KiB (SQLite's default is 2,000). The bot's reads
+ * are by key, and a page missing from this cache is one read from the OS's file cache: at 512
+ * KiB an action cost the same CPU as at 2,000 (within the noise of a few µs, D30), and the cache,
+ * which fills as the bot touches pages and then stays full, holds 2–4 MiB less of native heap.
+ */
+export const PAGE_CACHE_KIB = 512;
+
 /** Options for {@link openDatabase}. */
 export interface OpenDatabaseOptions {
   migrations?: readonly Migration[];
@@ -102,6 +110,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA foreign_keys = ON");
     db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`);
     migrate(db, migrations, options.onMigrate);
     return { db, previousVersion, version: schemaVersion(db), created: kind !== "sqlite" };
   } catch (error) {

@@ -11,6 +11,7 @@ import {
   openStore,
 } from "../../src/store/mod.ts";
 import { tempDir } from "../_helpers/temp_dir.ts";
+import { PAGE_CACHE_KIB } from "../../src/store/db.ts";
 
 async function sha256(path: string): Promise<string> {
   const bytes = await Deno.readFile(path);
@@ -28,6 +29,7 @@ describe("store: opening the database", () => {
     expect(pragma("foreign_keys")).toBe(1);
     expect(pragma("synchronous")).toBe(1);
     expect(Number(pragma("busy_timeout"))).toBeGreaterThan(0);
+    expect(pragma("cache_size")).toBe(-PAGE_CACHE_KIB);
     expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
     store.setSetting("greeting", "hello");
     store.close();
