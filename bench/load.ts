@@ -411,7 +411,8 @@ function storeBulk(path: string, targetBytes: number) {
      VALUES ('1', '2', 'challenge', 'completed', ?, ?, ?, 8, 30000, '0123456789abcdef', 18, 12, 'home', ?, ?, ?)`,
   );
   let i = 0;
-  while (Deno.statSync(path).size < targetBytes) {
+  // At least one batch of 50,000 games, then more until the file reaches `targetBytes`.
+  do {
     store.transaction(() => {
       for (let j = 0; j < 50_000; j++, i++) {
         insert.run(
@@ -425,7 +426,7 @@ function storeBulk(path: string, targetBytes: number) {
       }
     });
     store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  }
+  } while (Deno.statSync(path).size < targetBytes);
   store.close();
   return i;
 }
@@ -504,6 +505,17 @@ export const backupBench: Bench = {
   },
 };
 
+/** A positive number from the environment, `fallback` when unset; anything else is refused. */
+function positiveEnv(name: string, fallback: number): number {
+  const raw = Deno.env.get(name);
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`${name} must be a positive number (it is "${raw}"); unset it for ${fallback}`);
+  }
+  return value;
+}
+
 /**
  * Memory growth: RSS after SOAK_MINUTES (default 30) of steady load vs after a sixth of it.
  *
@@ -517,15 +529,20 @@ export const soakBench: Bench = {
   description:
     "RSS growth under steady load (300 actions/s): after SOAK_MINUTES (default 30) vs after a sixth of it",
   async run(): Promise<Figure[]> {
-    const minutes = Number(Deno.env.get("SOAK_MINUTES") ?? 30);
+    const minutes = positiveEnv("SOAK_MINUTES", 30);
+    const seeded = Deno.env.get("SOAK_SEED") !== "0";
+    const rate = positiveEnv("SOAK_RATE", 300);
     const { dir, cleanup } = await benchDir();
     try {
+      // A stored history (50,000 completed games), as on a server that has been playing for a
+      // while; SOAK_SEED=0 starts from an empty database. SOAK_RATE changes the 300 actions/s.
+      const seedGames = seeded ? storeBulk(join(dir, "blitz.db"), 0) : 0;
       const stepSeconds = 30;
       const steps = Math.max(6, Math.round((minutes * 60) / stepSeconds));
       const samples: { at: number; rss: number; anon: number }[] = [];
       const started = performance.now();
       const result = await runLoad(
-        { scenario: "rate", rates: Array(steps).fill(300), seconds: stepSeconds, users: 1000 },
+        { scenario: "rate", rates: Array(steps).fill(rate), seconds: stepSeconds, users: 1000 },
         {
           bot: "blitz",
           dataDir: dir,
@@ -554,6 +571,12 @@ export const soakBench: Bench = {
       const mib = (bytes: number) => round(bytes / 1048576, 1);
       const worst = result.steps.reduce((w, s) => (s.p99 > w.p99 ? s : w), result.steps[0]!);
       return [
+        {
+          name: "database at the start",
+          value: round(seedGames, 0),
+          unit: "completed games",
+          note: seeded ? "20,000 players; SOAK_SEED=0 starts empty" : "started empty (SOAK_SEED=0)",
+        },
         {
           name: `RSS after ${round(minutes / 6, 1)} min (median of that minute, 1 reading/s)`,
           value: mib(early.median),
