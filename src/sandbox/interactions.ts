@@ -77,7 +77,7 @@ export interface Interactions {
   answer(state: InteractionState, callback: { type: number; data?: unknown }): void;
   /** True when the deadline passed without a callback (marks it failed on the way). */
   missedDeadline(state: InteractionState): boolean;
-  /** True once the interaction's token has expired (15 minutes after it was created). */
+  /** True once the interaction's token has expired (by default 15 minutes after it was created). */
   tokenExpired(state: InteractionState): boolean;
   /** Records a callback that came after the deadline (refused with 10062). */
   noteLate(state: InteractionState): void;
