@@ -433,72 +433,68 @@ describe("long runs", () => {
     60_000,
   );
 
+  /** A sandbox with the commands registered, a connected client, and a /ping answered "pong". */
+  async function answeredPing(options: Parameters<typeof startSandbox>[0]) {
+    const sb = await startSandbox(options);
+    const { client } = await identify(sb.gatewayUrl, sb.token, 0).catch(async (error) => {
+      await sb.close();
+      throw error;
+    });
+    await api(sb, "PUT", `/applications/${sb.applicationId}/commands`, COMMANDS);
+    const handle = await sb.client.command({ userId: sb.users[0]!.id, name: "ping" });
+    const event = await client.next((p) => p.t === "INTERACTION_CREATE" && p.d.id === handle.id);
+    const answer = await api(
+      sb,
+      "POST",
+      `/interactions/${handle.id}/${event.d.token}/callback`,
+      { type: 4, data: { content: "pong" } },
+      null,
+    );
+    expect(answer.status).toBe(204);
+    const followup = (content: string) =>
+      api(sb, "POST", `/webhooks/${sb.applicationId}/${event.d.token}`, { content }, null);
+    return {
+      sb,
+      id: handle.id,
+      followup,
+      close: async () => {
+        await client.close();
+        await sb.close();
+      },
+    };
+  }
+
   it("slims settled interactions after the detail period, and their tokens keep working", async () => {
-    const lean = await startSandbox({ interactionDetailMs: 50 });
-    const { client } = await identify(lean.gatewayUrl, lean.token, 0);
+    const { sb: lean, id, followup, close } = await answeredPing({ interactionDetailMs: 50 });
     try {
-      await api(lean, "PUT", `/applications/${lean.applicationId}/commands`, COMMANDS);
-      const handle = await lean.client.command({ userId: lean.users[0]!.id, name: "ping" });
-      const event = await client.next((p) => p.t === "INTERACTION_CREATE" && p.d.id === handle.id);
-      const answer = await api(
-        lean,
-        "POST",
-        `/interactions/${handle.id}/${event.d.token}/callback`,
-        { type: 4, data: { content: "pong" } },
-        null,
-      );
-      expect(answer.status).toBe(204);
-      expect((await lean.client.interaction(handle.id)).callback?.data?.content).toBe("pong");
+      expect((await lean.client.interaction(id)).callback?.data?.content).toBe("pong");
 
       await new Promise((r) => setTimeout(r, 100));
       // A new interaction is when the sandbox tidies up.
       await lean.client.command({ userId: lean.users[0]!.id, name: "ping" });
-      const slim = await lean.client.interaction(handle.id);
+      const slim = await lean.client.interaction(id);
       expect(slim.status).toBe("answered");
       expect(slim.callback?.type).toBe(4);
       expect(slim.callback?.data).toBeUndefined();
       // The token is still good for a follow-up, as on Discord for 15 minutes.
-      const followup = await api(
-        lean,
-        "POST",
-        `/webhooks/${lean.applicationId}/${event.d.token}`,
-        { content: "later" },
-        null,
-      );
-      expect(followup.status).toBe(200);
-      expect((await lean.client.interaction(handle.id)).followups.map((m) => m.content))
+      expect((await followup("later")).status).toBe(200);
+      expect((await lean.client.interaction(id)).followups.map((m) => m.content))
         .toEqual(["later"]);
     } finally {
-      await client.close();
-      await lean.close();
+      await close();
     }
   });
 
   it("refuses a token after its lifetime (set shorter here), with Discord's 401 Invalid Webhook Token", async () => {
-    const brief = await startSandbox({ interactionTokenLifetimeMs: 300 });
-    const { client } = await identify(brief.gatewayUrl, brief.token, 0);
+    const { followup, close } = await answeredPing({ interactionTokenLifetimeMs: 300 });
     try {
-      await api(brief, "PUT", `/applications/${brief.applicationId}/commands`, COMMANDS);
-      const handle = await brief.client.command({ userId: brief.users[0]!.id, name: "ping" });
-      const event = await client.next((p) => p.t === "INTERACTION_CREATE" && p.d.id === handle.id);
-      const callback = `/interactions/${handle.id}/${event.d.token}/callback`;
-      expect(
-        (await api(brief, "POST", callback, { type: 4, data: { content: "pong" } }, null)).status,
-      )
-        .toBe(204);
-      const followup = () =>
-        api(brief, "POST", `/webhooks/${brief.applicationId}/${event.d.token}`, {
-          content: "later",
-        }, null);
-      expect((await followup()).status).toBe(200);
-
+      expect((await followup("in time")).status).toBe(200);
       await new Promise((r) => setTimeout(r, 400));
-      const late = await followup();
+      const late = await followup("too late");
       expect(late.status).toBe(401);
       expect(late.body).toMatchObject({ code: 50027 });
     } finally {
-      await client.close();
-      await brief.close();
+      await close();
     }
   });
 });
