@@ -14,7 +14,7 @@ const SQLITE_HEADER = "SQLite format 3\0";
  * SQLite's page cache for the connection, in KiB (SQLite's default is 2,000). The bot's reads
  * are by key, and a page missing from this cache is one read from the OS's file cache: at 512
  * KiB an action cost the same CPU as at 2,000 (within the noise of a few µs, D30), and the cache,
- * which fills as the bot touches pages and then stays full, holds 2–4 MiB less of native heap.
+ * which fills as the bot touches pages and then stays full, holds 1–2.5 MiB less native heap.
  */
 export const PAGE_CACHE_KIB = 512;
 
