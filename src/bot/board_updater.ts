@@ -35,12 +35,22 @@ export function renderGameMessage(game: LiveGame, games: GameService) {
 }
 
 /**
- * Whether `shown` (a board just drawn) is what the game looks like now. A board edit that
- * lands after the game moved on must be followed by another one: {@link BoardUpdater.refresh}.
+ * Whether `shown`, a board just drawn from `drawnFrom`, is what the game looks like now. A board
+ * edit that lands after the game moved on must be followed by another one:
+ * {@link BoardUpdater.refresh}. Every move gives the game a new `LiveGame` (services/games.ts),
+ * so while the service still holds `drawnFrom` nothing moved and the board need not be drawn
+ * again to compare: that second drawing and its two JSON strings were about a tenth of what a
+ * click allocated.
  */
-export function showsLatest(games: GameService, gameId: number, shown: unknown): boolean {
+export function showsLatest(
+  games: GameService,
+  gameId: number,
+  shown: unknown,
+  drawnFrom: LiveGame,
+): boolean {
   const game = games.get(gameId);
-  return !game || JSON.stringify(renderGameMessage(game, games)) === JSON.stringify(shown);
+  if (!game || game === drawnFrom) return true;
+  return JSON.stringify(renderGameMessage(game, games)) === JSON.stringify(shown);
 }
 
 /** Creates the updater. */
@@ -74,7 +84,7 @@ export function createBoardUpdater(
       }
       // A 429 retry sends the body drawn before it: if the game moved on meanwhile, this edit
       // may have overwritten a newer board (a click's own update), so draw the current one.
-      if (!showsLatest(deps.games, gameId, message)) dirty.set(gameId, channelId);
+      if (!showsLatest(deps.games, gameId, message, game)) dirty.set(gameId, channelId);
     }
   };
   const run = (channelId: string) => {

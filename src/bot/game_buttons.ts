@@ -4,7 +4,7 @@
  * game, so boards keep working across restarts.
  */
 import { DEFENSE_LABELS, OFFENSE_LABELS } from "../game/mod.ts";
-import type { GameService } from "../services/games.ts";
+import type { GameService, LiveGame } from "../services/games.ts";
 import type { InteractionContext } from "./context.ts";
 import type { InteractionHandler } from "./router.ts";
 import { answerRefusal, displayName } from "./blitz_command.ts";
@@ -58,7 +58,7 @@ export function createGameButtons(deps: GameButtonDeps): Record<string, Interact
         });
         learnBoard(deps, ctx, gameId);
         if (outcome.resolved) {
-          await updateBoard(ctx, gameId, renderGameMessage(outcome.game, games));
+          await updateBoard(ctx, outcome.game);
           return;
         }
         const waitingFor = games.playerName(
@@ -82,17 +82,16 @@ export function createGameButtons(deps: GameButtonDeps): Record<string, Interact
    * Answers a click by redrawing the board it is on. If that answer fails, or lands after the
    * game moved on (it may wait out a 429), the board updater draws the current board.
    */
-  async function updateBoard(
-    ctx: InteractionContext,
-    gameId: number,
-    message: ReturnType<typeof renderGameMessage>,
-  ): Promise<void> {
+  async function updateBoard(ctx: InteractionContext, game: LiveGame): Promise<void> {
+    const message = renderGameMessage(game, games);
     let drawn = false;
     try {
       await ctx.update(message);
       drawn = true;
     } finally {
-      if (!drawn || !showsLatest(games, gameId, message)) deps.boards.refresh(gameId);
+      if (!drawn || !showsLatest(games, game.row.id, message, game)) {
+        deps.boards.refresh(game.row.id);
+      }
     }
   }
 
@@ -107,7 +106,7 @@ export function createGameButtons(deps: GameButtonDeps): Record<string, Interact
         accept,
       });
       learnBoard(deps, ctx, gameId);
-      await updateBoard(ctx, gameId, renderGameMessage(game, games));
+      await updateBoard(ctx, game);
     } catch (error) {
       await answerRefusal(ctx, error);
     }
