@@ -73,11 +73,18 @@ export async function runLoad(
 ): Promise<
   { steps: StepResult[]; extra: Record<string, unknown>[]; botRssBytes: number; botPid: number }
 > {
+  // `BENCH_PRELOAD=bench/loop_stalls.ts` preloads a module into the load generator and the bot.
+  const preload = Deno.env.get("BENCH_PRELOAD")
+    ? [`--preload=${Deno.env.get("BENCH_PRELOAD")}`]
+    : [];
+  // With LOADGEN_V8_FLAGS (e.g. --trace-gc), its start in Unix ms, as for the bot below.
+  if (Deno.env.get("LOADGEN_V8_FLAGS")) console.error(`loadgen spawned at ${Date.now()} (Unix ms)`);
   const loadgen = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
       "--quiet",
+      ...preload,
       // `LOADGEN_V8_FLAGS=--trace-gc` adds V8 flags to the load generator (and sandbox).
       ...(Deno.env.get("LOADGEN_V8_FLAGS")
         ? [`--v8-flags=${Deno.env.get("LOADGEN_V8_FLAGS")}`]
@@ -96,12 +103,16 @@ export async function runLoad(
     ready = next.value;
   }
   const [, token, restUrl] = ready.split(" ");
+  // With BENCH_V8_FLAGS (e.g. --trace-gc, whose times count from the bot's start), the bot's
+  // start in Unix ms, to line its output up with LOADGEN_TRACE.
+  if (Deno.env.get("BENCH_V8_FLAGS")) console.error(`bot spawned at ${Date.now()} (Unix ms)`);
   const bot = new Deno.Command(Deno.execPath(), {
     args: options.bot === "blitz"
       ? [
         "run",
         "-A",
         "--quiet",
+        ...preload,
         // `BENCH_V8_FLAGS=--prof,--logfile=…` adds V8 flags (for `node --prof-process`).
         `--v8-flags=${
           [...BOT_V8_FLAGS, ...(Deno.env.get("BENCH_V8_FLAGS")?.split(",") ?? [])].join(",")
@@ -527,7 +538,7 @@ function positiveEnv(name: string, fallback: number): number {
 export const soakBench: Bench = {
   name: "soak",
   description:
-    "RSS growth under steady load (300 actions/s): after SOAK_MINUTES (default 30) vs after a sixth of it",
+    "RSS growth under steady load (SOAK_RATE actions/s, default 300): after SOAK_MINUTES (default 30) vs after a sixth of it",
   async run(): Promise<Figure[]> {
     const minutes = positiveEnv("SOAK_MINUTES", 30);
     const seeded = Deno.env.get("SOAK_SEED") !== "0";
@@ -571,6 +582,7 @@ export const soakBench: Bench = {
       const mib = (bytes: number) => round(bytes / 1048576, 1);
       const worst = result.steps.reduce((w, s) => (s.p99 > w.p99 ? s : w), result.steps[0]!);
       return [
+        { name: "load", value: rate, unit: "actions/s", note: "SOAK_RATE (default 300)" },
         {
           name: "database at the start",
           value: round(seedGames, 0),

@@ -61,7 +61,10 @@ let latencies: number[] = [];
 /** This step's latencies by 5-second window (the worst window is reported too). */
 let windows: number[][] = [];
 let stepStartedAt = 0;
-/** `LOADGEN_TRACE=/tmp/x.txt`: every answer as "sent-ms latency-ms" (process clock), for analysis. */
+/**
+ * `LOADGEN_TRACE=/tmp/x.txt`: every answer as "sent-ms latency-ms" (sent in Unix ms), for analysis.
+ * Each run appends, so one bench's runs share the file and their times tell them apart.
+ */
 const trace: string[] | undefined = Deno.env.get("LOADGEN_TRACE") ? [] : undefined;
 let answered = 0;
 let refused = 0;
@@ -87,7 +90,11 @@ driver.onAnswer((id, callback, latencyMs) => {
   answered++;
   latencies.push(latencyMs);
   (windows[Math.floor((performance.now() - stepStartedAt) / 5000)] ??= []).push(latencyMs);
-  trace?.push(`${(performance.now() - latencyMs).toFixed(1)} ${latencyMs.toFixed(2)}`);
+  trace?.push(
+    `${(performance.timeOrigin + performance.now() - latencyMs).toFixed(1)} ${
+      latencyMs.toFixed(2)
+    }`,
+  );
   const data = callback.data as { components?: unknown; flags?: number } | undefined;
   if (config.scenario === "ping") return;
   if ((data?.flags ?? 0) & 64) {
@@ -226,7 +233,7 @@ async function writeDiagnostic(name: string, write: (path: string) => unknown | 
   }
 }
 await writeDiagnostic("LOADGEN_TRACE", (path) => {
-  if (trace) Deno.writeTextFileSync(path, trace.join("\n") + "\n");
+  if (trace) Deno.writeTextFileSync(path, trace.join("\n") + "\n", { append: true });
 });
 // `LOADGEN_SNAPSHOT=/tmp/x.heapsnapshot`: the sandbox's heap at the end (what the harness holds).
 await writeDiagnostic(
