@@ -673,7 +673,7 @@ export function createOpsRuntime(deps: OpsRuntimeDeps): OpsRuntime {
   const unbundled = unbundledNote();
   if (unbundled !== undefined) {
     logger.warn(
-      "Running from the sources, not the bundle, which costs 12–17 MiB more memory: {reason}. " +
+      "Running from the sources, not the bundle, which takes more memory (docs/DECISIONS.md D24): {reason}. " +
         "BLITZ_BUNDLE=0 runs the sources on purpose, without this warning.",
       { reason: unbundled },
     );
