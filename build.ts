@@ -16,6 +16,7 @@ import {
   TUI_PROGRAM,
 } from "./src/cli/program_bundle.ts";
 import { BOT_V8_FLAGS } from "./src/v8_flags.ts";
+import { GLIBC_PATHS } from "./src/ops/native_trim.ts";
 
 const PERMISSIONS = [
   "--allow-read",
@@ -24,6 +25,8 @@ const PERMISSIONS = [
   "--allow-env",
   "--allow-sys",
   "--allow-run",
+  // FFI on glibc's C library only, for malloc_trim (src/ops/native_trim.ts, docs/DECISIONS.md D32).
+  `--allow-ffi=${GLIBC_PATHS.join(",")}`,
 ];
 
 function argValue(name: string): string | undefined {

@@ -149,6 +149,11 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
             ms: Math.round(ms),
           },
         ),
+      onNativeTrim: (released, ms) =>
+        log("runtime").debug("C heap trimmed in {ms} ms (memory returned: {released})", {
+          ms: Math.round(ms * 10) / 10,
+          released,
+        }),
     });
     stops.push({ name: "heap trimmer", stop: stopHeapTrimmer });
 

@@ -5,6 +5,7 @@ import {
   shouldTrimHeap,
   startHeapTrimmer,
 } from "../../src/ops/heap_trim.ts";
+import { findMallocTrim, GLIBC_PATHS } from "../../src/ops/native_trim.ts";
 
 const MB = 1024 * 1024;
 const tick = (ms = 40) => new Promise((r) => setTimeout(r, ms));
@@ -51,6 +52,7 @@ describe("the heap trimmer", () => {
       slackBytes: 24 * MB,
       read: fake.read,
       collect: fake.collect,
+      trimNative: null,
       ...extra,
     });
 
@@ -112,6 +114,36 @@ describe("the heap trimmer", () => {
     }
   });
 
+  it("trims the C heap once after start, once each time it goes quiet after being busy, and after each collection", async () => {
+    const fake = fakeHeap(25 * MB);
+    let busy = false;
+    let nativeTrims = 0;
+    const stop = trimmerOn(fake, {
+      isBusy: () => busy,
+      trimNative: () => {
+        nativeTrims++;
+        return true;
+      },
+    });
+    try {
+      await tick();
+      expect(nativeTrims).toBe(1); // after start, then nothing while it stays quiet
+      busy = true;
+      await tick();
+      expect(nativeTrims).toBe(1); // never while busy
+      busy = false;
+      await tick();
+      expect(nativeTrims).toBe(2); // quiet again: once
+      expect(fake.heap.collections).toBe(0);
+      fake.grow(60 * MB);
+      await tick();
+      expect(fake.heap.collections).toBe(1);
+      expect(nativeTrims).toBe(3); // the collection freed off-heap buffers too
+    } finally {
+      stop();
+    }
+  });
+
   it("stops looking when stopped", async () => {
     const fake = fakeHeap(25 * MB);
     const stop = trimmerOn(fake);
@@ -134,5 +166,72 @@ describe("the heap trimmer", () => {
     gc!();
     const after = Deno.memoryUsage().heapUsed;
     expect(before - after).toBeGreaterThan(10 * MB);
+  });
+});
+
+/** This process's anonymous RSS in bytes (Linux). */
+function anonymousBytes(): number {
+  const rollup = Deno.readTextFileSync("/proc/self/smaps_rollup");
+  return Number(/^Anonymous:\s+(\d+) kB/m.exec(rollup)?.[1] ?? NaN) * 1024;
+}
+
+describe("glibc's malloc_trim through FFI", () => {
+  const libc = GLIBC_PATHS.find((path) => {
+    try {
+      return Deno.statSync(path).isFile;
+    } catch {
+      return false;
+    }
+  });
+
+  it.skipIf(Deno.build.os !== "linux" || !libc)(
+    "returns the C heap's free pages to the OS",
+    () => {
+      const trim = findMallocTrim();
+      expect(trim).toBeTypeOf("function");
+      const c = Deno.dlopen(libc!, {
+        malloc: { parameters: ["usize"], result: "pointer" },
+        free: { parameters: ["pointer"], result: "void" },
+        memset: { parameters: ["pointer", "i32", "usize"], result: "pointer" },
+      });
+      try {
+        // 40 MiB in 1 KiB chunks, touched, then freed but for the last one: glibc keeps the pages
+        // below it, as it does after a burst.
+        const chunks = Array.from({ length: 40 * 1024 }, () => c.symbols.malloc(1024n));
+        for (const chunk of chunks) c.symbols.memset(chunk, 1, 1024n);
+        for (const chunk of chunks.slice(0, -1)) c.symbols.free(chunk);
+        const held = anonymousBytes();
+        expect(trim!()).toBe(true);
+        const after = anonymousBytes();
+        expect(held - after).toBeGreaterThan(30 * MB);
+        c.symbols.free(chunks.at(-1)!);
+      } finally {
+        c.close();
+      }
+    },
+  );
+
+  it("is not found without the FFI permission, and never asks for it", async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const probe = `${dir}/probe.ts`;
+      await Deno.writeTextFile(
+        probe,
+        `import { findMallocTrim } from ${
+          JSON.stringify(new URL("../../src/ops/native_trim.ts", import.meta.url).href)
+        };\nconsole.log(typeof findMallocTrim());\n`,
+      );
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--no-config", "--allow-read", probe], // no --allow-ffi
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1" },
+      }).output();
+      expect(new TextDecoder().decode(out.stderr)).toBe("");
+      expect(new TextDecoder().decode(out.stdout).trim()).toBe("undefined");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   });
 });
