@@ -10,7 +10,7 @@ import { log } from "./log.ts";
 import { acquireLock, type DataDirLock } from "./ops/lock.ts";
 import { ensureAdminToken } from "./ops/admin_token.ts";
 import { type BlitzMetrics, createMetrics } from "./ops/metrics.ts";
-import { createHealthMonitor } from "./ops/health.ts";
+import { createHealthMonitor, writeFailureReason } from "./ops/health.ts";
 import { openStore, type Store } from "./store/mod.ts";
 import { createHttpApp } from "./server/app.ts";
 import { createBackupApiGroup } from "./server/api_backups.ts";
@@ -124,6 +124,8 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       clock,
       startedAt,
       pingStore: () => store.ping(),
+      // Only after a write failed (a full disk), until writes work again.
+      probeWrite: () => store.setSetting("health_write_probe", String(clock.now())),
       gateway: gatewayStatus,
     });
     stops.push({ name: "health monitor", stop: () => health.stop() });
@@ -203,6 +205,11 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       safeMode: options.safeMode,
     });
     late.ops = ops;
+    // A store error that means writes fail (a full disk) fails /health's database check.
+    ops.errors.onRecord((error) => {
+      const reason = error.category === "database" ? writeFailureReason(error.message) : undefined;
+      if (reason) health.noteWriteFailure(reason);
+    });
     if (ops.safeMode) logger.warn("Safe mode: every feature but the core game is off for this run");
 
     const httpApp = createHttpApp({

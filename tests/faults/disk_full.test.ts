@@ -165,6 +165,7 @@ describe.skipIf(skipReason !== undefined)("disk full", () => {
 
     // Space returns: no restart.
     await Deno.remove(filler);
+    const spaceBackAt = Date.now();
     const recoveredAt = players.stats();
     await players.run(5000);
     await players.settle();
@@ -174,7 +175,13 @@ describe.skipIf(skipReason !== undefined)("disk full", () => {
     const backupIntegrity = backupAfter.status === 201
       ? (await sqliteShell(backupFile, "PRAGMA integrity_check;")).trim()
       : "none";
-    const healthAfter = (await fetch(`${blitz.httpUrl}/health`)).status;
+    // /health comes back once a probe write works and no write failed for 10 s (bounded wait).
+    let healthAfter = 0;
+    for (let i = 0; i < 60 && healthAfter !== 200; i++) {
+      if (i > 0) await sleep(500);
+      healthAfter = (await fetch(`${blitz.httpUrl}/health`)).status;
+    }
+    const healthBackAfterS = Math.round((Date.now() - spaceBackAt) / 100) / 10;
     players.close();
     const exitCode = await stopBlitz(blitz.proc);
     const stderr = blitz.proc.stderr();
@@ -204,11 +211,12 @@ describe.skipIf(skipReason !== undefined)("disk full", () => {
       partialFilesLeft: partials.filter((n) => n.includes(".partial-")).length,
       backupJobWhileFull: jobWhileFull.body.outcome ?? jobWhileFull.status,
       alerts: [diskAlert, dbErrorAlert, backupAlert].filter(Boolean).length,
-      healthWhileFull: healthWhileFull.status,
+      healthWhileFull: `${healthWhileFull.status} ${JSON.parse(healthWhileFull.body).failing}`,
       confirmedPicksAfterRecovery: after.confirmedPicks - recoveredAt.confirmedPicks,
       backupAfterRecovery: backupAfter.status,
       backupAfterIntegrity: backupIntegrity,
       healthAfter,
+      healthBackAfterS,
       integrityAfter,
       confirmedPicksMissing: missing.length,
       exitCode,
@@ -226,6 +234,9 @@ describe.skipIf(skipReason !== undefined)("disk full", () => {
     // Alerts for the operator.
     expect(diskAlert, alerts.join("\n")).toBeDefined();
     expect(dbErrorAlert, alerts.join("\n")).toBeDefined();
+    // And an uptime monitor sees it: /health fails its database check while writes fail.
+    expect(healthWhileFull.status).toBe(503);
+    expect(JSON.parse(healthWhileFull.body).failing).toContain("database cannot write (disk full)");
     // Space back: play and backups work again, without a restart.
     expect(after.confirmedPicks - recoveredAt.confirmedPicks).toBeGreaterThan(50);
     expect(backupAfter.status).toBe(201);

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createHttpApp } from "../../src/server/app.ts";
-import { createHealthMonitor, type GatewayStatus } from "../../src/ops/health.ts";
+import {
+  createHealthMonitor,
+  type GatewayStatus,
+  writeFailureReason,
+} from "../../src/ops/health.ts";
 import { createMetrics } from "../../src/ops/metrics.ts";
 import { log } from "../../src/log.ts";
 
@@ -60,6 +64,66 @@ describe("GET /health", () => {
       health.stop();
     });
   }
+
+  it("answers 503 while the store cannot write, and 200 once a probe write works and 10 s passed", async () => {
+    let now = 1_000_000;
+    let diskFull = true;
+    let probes = 0;
+    const health = createHealthMonitor({
+      clock: { now: () => now },
+      startedAt: now - 65_000,
+      pingStore: () => true, // reads still work on a full disk
+      probeWrite: () => {
+        probes++;
+        if (diskFull) throw new Error("database or disk is full");
+      },
+      gateway: { connected: () => true, heartbeatAcknowledged: () => true, latencyMs: () => 1 },
+    });
+    const metrics = createMetrics({ uptimeSeconds: () => 65 });
+    const app = createHttpApp({ health, metrics, version: "9.9.9", logger: log("test") });
+    try {
+      health.sample();
+      expect(probes).toBe(0); // no write for its health while writes work
+      expect((await app.request("/health")).status).toBe(200);
+
+      health.noteWriteFailure("disk full");
+      let response = await app.request("/health");
+      expect(response.status).toBe(503);
+      const text = await response.text();
+      expect(text).not.toMatch(/ok|online/i);
+      const body = JSON.parse(text);
+      expect(body.checks.database).toBe("fail");
+      expect(body.failing).toEqual(["database cannot write (disk full)"]);
+
+      now += 30_000;
+      health.sample(); // the probe fails: still down, and the 10 s start again
+      expect(probes).toBe(1);
+      expect((await app.request("/health")).status).toBe(503);
+
+      diskFull = false; // space is back
+      now += 5_000;
+      health.sample();
+      expect((await app.request("/health")).status).toBe(503); // 5 s without a failure
+      now += 5_000;
+      health.sample();
+      response = await app.request("/health");
+      expect(response.status).toBe(200);
+      expect((await response.json()).checks.database).toBe("pass");
+      const probesWhenWell = probes;
+      health.sample();
+      expect(probes).toBe(probesWhenWell); // and no more probes
+    } finally {
+      health.stop();
+    }
+  });
+
+  it("tells write failures from other store errors", () => {
+    expect(writeFailureReason("database or disk is full")).toBe("disk full");
+    expect(writeFailureReason("Error: disk I/O error")).toBe("disk I/O error");
+    expect(writeFailureReason("attempt to write a readonly database")).toBe("read-only database");
+    expect(writeFailureReason("UNIQUE constraint failed: games.id")).toBeUndefined();
+    expect(writeFailureReason("database is locked")).toBeUndefined();
+  });
 
   it("answers HEAD with the same status and no body", async () => {
     const { app, health } = setup({ store: true, connected: false, acked: false });
