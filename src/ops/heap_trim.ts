@@ -77,7 +77,7 @@ export function findGc(): (() => void) | undefined {
   }
 }
 
-/** Starts the trimmer; returns a function that stops it. Does nothing if no `gc` is available. */
+/** Starts the trimmer; returns a function that stops it. Does nothing without `gc` and `malloc_trim`. */
 export function startHeapTrimmer(options: HeapTrimOptions = {}): () => void {
   const collect = options.collect ?? findGc();
   const trimNative = options.trimNative === null
