@@ -22,6 +22,7 @@ import {
   createInteractionRouter,
   type InteractionHandler,
   type InteractionRouter,
+  slimInteraction,
 } from "./router.ts";
 import type { RawInteraction } from "./types.ts";
 import { createUserRateLimiter } from "./user_rate_limit.ts";
@@ -98,7 +99,8 @@ export function createBot(deps: BotDeps): Bot {
     onDispatch: (payload) => {
       const active = late.router;
       if (payload.t !== "INTERACTION_CREATE" || !active) return;
-      run(() => active.handle(payload.d as RawInteraction)).catch((error) =>
+      const interaction = slimInteraction(payload.d as RawInteraction);
+      run(() => active.handle(interaction)).catch((error) =>
         logger.error("Interaction failed outside its handler: {error}", { error })
       );
     },
