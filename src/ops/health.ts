@@ -5,6 +5,7 @@
  * every click with an apology, which is down for players, and an uptime monitor should say so.
  */
 import type { Clock } from "../clock.ts";
+import { isDiskFullMessage } from "../store/errors.ts";
 
 /** What the health monitor asks of the Discord connection. */
 export interface GatewayStatus {
@@ -55,9 +56,7 @@ export interface HealthMonitorOptions {
  * (a constraint, a busy database). The phrases never contain "ok" or "online".
  */
 export function writeFailureReason(message: string): string | undefined {
-  if (/database or disk is full|SQLITE_FULL|ENOSPC|no space left/i.test(message)) {
-    return "disk full";
-  }
+  if (isDiskFullMessage(message)) return "disk full";
   if (/disk I\/O error|SQLITE_IOERR/i.test(message)) return "disk I/O error";
   if (/readonly database|SQLITE_READONLY/i.test(message)) return "read-only database";
   return undefined;

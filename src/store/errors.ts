@@ -18,3 +18,11 @@ export class NewerSchemaError extends Error {
     );
   }
 }
+
+/**
+ * Whether an error message says the disk is full: SQLite's "database or disk is full"
+ * (SQLITE_FULL), or the file system's ENOSPC ("No space left on device").
+ */
+export function isDiskFullMessage(message: string): boolean {
+  return /disk is full|SQLITE_FULL|ENOSPC|no space left/i.test(message);
+}

@@ -5,6 +5,7 @@
  * `job_snapshot.ts` and `job_verify.ts`, and `runner.ts` runs them (in a Worker or inline).
  */
 import type { Hash } from "node:crypto";
+import { isDiskFullMessage } from "../../store/errors.ts";
 import { fsyncFile } from "./files.ts";
 import type { InvalidBackupReason } from "./errors.ts";
 
@@ -112,7 +113,7 @@ export class JobError extends Error {
 export function classifyError(error: unknown, step: "read" | "write"): JobFailure {
   const message = (error as Error)?.message ?? String(error);
   if (error instanceof JobError) return { kind: error.kind, message };
-  if (/disk is full|ENOSPC|No space left|quota/i.test(message)) {
+  if (isDiskFullMessage(message) || /quota/i.test(message)) {
     return { kind: "disk-full", message };
   }
   if (

@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { systemClock } from "../../clock.ts";
 import { log } from "../../log.ts";
 import { CorruptDatabaseError, LATEST_SCHEMA_VERSION, NewerSchemaError } from "../../store/mod.ts";
+import { isDiskFullMessage } from "../../store/errors.ts";
 import { VERSION } from "../../version.ts";
 import { isLockOwnerAlive, type LockInfo } from "../lock.ts";
 import { createCatalog } from "./catalog.ts";
@@ -286,7 +287,7 @@ export function createBackupService(
     } catch (error) {
       removeQuietly(result.path);
       removeQuietly(finalPath);
-      const diskFull = /ENOSPC|No space left|disk is full/i.test((error as Error).message);
+      const diskFull = isDiskFullMessage((error as Error).message);
       throw new BackupFailedError(
         diskFull
           ? `Backup failed: the disk holding "${backupDir}" is full while recording it. The new file was removed ` +
