@@ -53,21 +53,20 @@ await new Deno.Command(Deno.execPath(), {
 }).output();
 
 const results: Record<string, Figure[]> = {};
+const failed: string[] = [];
 for (const bench of selected) {
   console.log(`\n== ${bench.name}: ${bench.description}`);
   const started = performance.now();
+  let figures: Figure[];
   try {
-    results[bench.name] = await bench.run();
+    figures = results[bench.name] = await bench.run();
   } catch (error) {
-    results[bench.name] = [{
-      name: "error",
-      value: NaN,
-      unit: "",
-      ok: false,
-      note: String((error as Error).message),
-    }];
+    // Printed, not recorded: the last figures this benchmark produced stay in latest.json with
+    // the date and commit they were measured on, and the run exits 1 below.
+    failed.push(`${bench.name}: ${(error as Error).message}`);
+    figures = [{ name: "error", value: NaN, unit: "", ok: false, note: (error as Error).message }];
   }
-  for (const f of results[bench.name]!) {
+  for (const f of figures) {
     const verdict = f.ok === undefined ? "" : f.ok ? "  ✓" : "  ✗";
     console.log(
       `  ${f.name.padEnd(48)} ${String(f.value).padStart(10)} ${f.unit.padEnd(8)}${
@@ -78,7 +77,18 @@ for (const bench of selected) {
   console.log(`  (${Math.round(performance.now() - started)} ms)`);
 }
 
-const report = {
+/** What latest.json holds. */
+interface Report {
+  date: string;
+  commit: string;
+  machine: { cores: number; os: string; deno: string };
+  results: Record<string, Figure[]>;
+  /** When each benchmark's figures were measured (ISO date), and on which commit. */
+  measuredAt?: Record<string, string>;
+  measuredOn?: Record<string, string>;
+}
+
+const report: Report = {
   date: new Date().toISOString(),
   commit: await git(["rev-parse", "--short", "HEAD"]),
   machine: {
@@ -89,33 +99,50 @@ const report = {
   results,
 };
 await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });
-const previous = await Deno.readTextFile(new URL("./results/latest.json", import.meta.url)).then(
-  JSON.parse,
-).catch(() => ({}));
-// Benchmarks not run this time keep their last figures, with the date they were measured.
+const previous: Partial<Report> = await Deno.readTextFile(
+  new URL("./results/latest.json", import.meta.url),
+).then(JSON.parse).catch(() => ({}));
+// Benchmarks not run this time (or that failed) keep their last figures, with the date and
+// commit they were measured on.
 const ranAt = Object.fromEntries(Object.keys(results).map((name) => [name, report.date]));
-const merged = {
+const ranOn = Object.fromEntries(Object.keys(results).map((name) => [name, report.commit]));
+const merged: Report = {
   ...report,
   results: { ...(previous.results ?? {}), ...results },
   measuredAt: { ...(previous.measuredAt ?? {}), ...ranAt },
+  measuredOn: { ...(previous.measuredOn ?? {}), ...ranOn },
 };
-await Deno.writeTextFile(
-  new URL("./results/latest.json", import.meta.url),
-  JSON.stringify(merged, null, 2) + "\n",
-);
-await Deno.writeTextFile(new URL("../docs/BENCHMARKS.md", import.meta.url), renderMarkdown(merged));
-console.log("\nWritten to bench/results/latest.json and docs/BENCHMARKS.md");
+if (Object.keys(results).length > 0) {
+  await Deno.writeTextFile(
+    new URL("./results/latest.json", import.meta.url),
+    JSON.stringify(merged, null, 2) + "\n",
+  );
+  await Deno.writeTextFile(
+    new URL("../docs/BENCHMARKS.md", import.meta.url),
+    renderMarkdown(merged),
+  );
+  console.log("\nWritten to bench/results/latest.json and docs/BENCHMARKS.md");
+}
+// A benchmark that could not run fails the run, so that a script or CI step notices.
+if (failed.length > 0) {
+  console.error(
+    `\n${failed.length} benchmark(s) could not run (their last figures were kept):\n  ${
+      failed.join("\n  ")
+    }`,
+  );
+  Deno.exit(1);
+}
 
 /** The results as the table in docs/BENCHMARKS.md. */
-function renderMarkdown(data: typeof report): string {
+function renderMarkdown(data: Report): string {
   const lines = [
     "# Benchmarks",
     "",
-    "Written by `deno task bench` (do not edit by hand). Figures are from one run on the machine",
-    "below; timings on 2 shared cores are noisy, so compare ratios within one run.",
+    "Written by `deno task bench` (do not edit by hand). Each section's figures come from one run",
+    "on the machine below, on the date and commit it names; timings on 2 shared cores are noisy,",
+    "so compare ratios within one run.",
     "",
-    `- date: ${data.date}`,
-    `- commit: ${data.commit}`,
+    `- last run: ${data.date}, commit ${data.commit} (each section says when it was measured)`,
     `- machine: ${data.machine.cores} cores, ${data.machine.os}, Deno ${data.machine.deno}`,
     "",
   ];
@@ -124,6 +151,10 @@ function renderMarkdown(data: typeof report): string {
     if (!figures) continue;
     lines.push(
       `## ${bench.name}: ${bench.description}`,
+      "",
+      `Measured ${data.measuredAt?.[bench.name] ?? data.date}${
+        data.measuredOn?.[bench.name] ? ` on commit ${data.measuredOn[bench.name]}` : ""
+      }.`,
       "",
       "| figure | value | target | met |",
       "| --- | --- | --- | --- |",
