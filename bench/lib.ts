@@ -73,6 +73,31 @@ export function cpuSecondsOf(pid: number): number {
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
+/**
+ * The whole machine's CPU so far (Linux /proc/stat, all cores): `busy` seconds (user, nice,
+ * system, irq, softirq; guest time is inside user) and `steal` seconds (time the hypervisor gave
+ * a vCPU that wanted to run to something else).
+ */
+export function machineCpuSeconds(): { busy: number; steal: number } {
+  const line = Deno.readTextFileSync("/proc/stat").split("\n")[0]!;
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(
+    Number,
+  );
+  return {
+    busy: (user! + nice! + system! + irq! + softirq!) / 100,
+    steal: (steal ?? 0) / 100,
+  };
+}
+
+/** CPU seconds of a process, or NaN once it is gone. */
+export function cpuSecondsOrNaN(pid: number): number {
+  try {
+    return cpuSecondsOf(pid);
+  } catch {
+    return NaN;
+  }
+}
+
 /** A temporary directory removed by the returned cleanup. */
 export async function benchDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await Deno.makeTempDir({ prefix: "blitz-bench-" });
