@@ -18,7 +18,7 @@ interface Config {
   seconds: number;
   users: number;
   games?: number;
-  /** Stop raising the rate once p99 passes this (ms). */
+  /** Stop raising the rate once p99 passes this (ms) twice in a row at the same rate. */
   stopAboveP99Ms?: number;
   /**
    * Seconds at `rates[0]` before the measured steps, reported apart as `{"warmup": …}`: the
@@ -220,7 +220,14 @@ if (config.warmupSeconds) {
 for (const rate of config.rates) {
   const result = await runAt(rate, config.seconds);
   console.log(JSON.stringify(result));
-  if (config.stopAboveP99Ms !== undefined && result.p99 > config.stopAboveP99Ms) break;
+  const limit = config.stopAboveP99Ms;
+  if (limit === undefined || result.p99 <= limit) continue;
+  // One stall in either process (a major collection, the scheduler) tips a step's p99: at
+  // 2,500/s, 80 ms of it is the step's slowest 1 %. So a step over the limit runs once more,
+  // and the ladder stops only when that fails too; both lines are reported.
+  const again = { ...await runAt(rate, config.seconds), again: true };
+  console.log(JSON.stringify(again));
+  if (again.p99 > limit) break;
 }
 /** Writes a diagnostic file; a bad path is reported in one line and the run still ends well. */
 async function writeDiagnostic(name: string, write: (path: string) => unknown | Promise<unknown>) {
