@@ -6,6 +6,7 @@ import type { RestManager } from "@discordeno/bot";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { BlitzMetrics } from "../ops/metrics.ts";
+import { systemTimers, type Timers } from "../scheduler/deadlines.ts";
 import { createInteractionContext, type InteractionContext } from "./context.ts";
 import type { RawInteraction, RawOption } from "./types.ts";
 
@@ -28,6 +29,8 @@ export interface RouterOptions {
   onError?: (error: unknown, label: string) => void;
   /** Called when an interaction is done, with its time in seconds and its outcome (monitoring). */
   onFinished?: (label: string, seconds: number, outcome: string) => void;
+  /** Timers (default: the real ones, unref'd); tests pass fake ones with a fake `clock`. */
+  timers?: Timers;
 }
 
 /** The router. */
@@ -68,9 +71,78 @@ export function slimInteraction(raw: RawInteraction): RawInteraction {
   return slim;
 }
 
+/**
+ * Did Discord refuse an answer because the interaction expired (10062 "Unknown interaction")?
+ * Discord forgets an interaction it got no callback for within 3 s, and its token with it: the
+ * user saw "This interaction failed", and nothing Blitz sends with that token reaches them.
+ */
+export function isExpiredInteraction(error: unknown): boolean {
+  const cause = (error as { cause?: { status?: unknown; body?: unknown } } | null)?.cause;
+  if (cause?.status !== 404 || typeof cause.body !== "string") return false;
+  try {
+    return (JSON.parse(cause.body) as { code?: unknown })?.code === 10062;
+  } catch {
+    return false;
+  }
+}
+
+/** When Discord created an interaction (ms since 1970), from its snowflake id. */
+export function createdAtOf(id: string): number | undefined {
+  try {
+    return Number(BigInt(id) >> 22n) + 1420070400000;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Expiries are logged one in this many ms; the others are counted and summed up after. */
+export const EXPIRED_LOG_WINDOW_MS = 10_000;
+
 /** Creates the router. */
 export function createInteractionRouter(options: RouterOptions): InteractionRouter {
   let inFlight = 0;
+  const { logger, clock } = options;
+  /**
+   * Expired interactions come in floods (an overloaded machine, a stalled disk): one warning per
+   * window, then a count, so the log stays readable and writing it does not add to the overload.
+   */
+  const timers = options.timers ?? systemTimers;
+  let expiredWindowAt = -Infinity;
+  let expiredUnlogged = 0;
+  let expiredTimer: number | undefined;
+  const flushExpired = () => {
+    if (expiredTimer !== undefined) timers.clearTimeout(expiredTimer);
+    expiredTimer = undefined;
+    if (expiredUnlogged === 0) return;
+    logger.warn("{count} more interactions expired in the {seconds} s after that", {
+      count: expiredUnlogged,
+      seconds: EXPIRED_LOG_WINDOW_MS / 1000,
+    });
+    expiredUnlogged = 0;
+  };
+  const noteExpired = (interaction: RawInteraction, label: string, handledMs: number) => {
+    const now = clock.now();
+    if (now - expiredWindowAt < EXPIRED_LOG_WINDOW_MS) {
+      expiredUnlogged++;
+      return;
+    }
+    flushExpired();
+    expiredWindowAt = now;
+    const createdAt = createdAtOf(interaction.id);
+    logger.warn(
+      "Interaction {label} expired: its answer reached Discord after the 3 s Discord allows " +
+        "(created {ageMs} ms before, by this machine's clock; {handledMs} ms of it in Blitz), " +
+        'so the user saw "This interaction failed". Others in the next {seconds} s are counted, ' +
+        "not logged.",
+      {
+        label,
+        ageMs: createdAt === undefined ? "?" : Math.round(Date.now() - createdAt),
+        handledMs: Math.round(handledMs),
+        seconds: EXPIRED_LOG_WINDOW_MS / 1000,
+      },
+    );
+    expiredTimer = timers.setTimeout(flushExpired, EXPIRED_LOG_WINDOW_MS);
+  };
   const apologize = async (ctx: InteractionContext, text: string) => {
     try {
       if (ctx.answered) await ctx.followUp({ content: text }, { ephemeral: true });
@@ -82,7 +154,7 @@ export function createInteractionRouter(options: RouterOptions): InteractionRout
   return {
     inFlight: () => inFlight,
     async handle(interaction) {
-      const started = options.clock.now();
+      const started = clock.now();
       const label = interactionLabel(interaction);
       const ctx = createInteractionContext(options.rest, interaction);
       let handler: InteractionHandler | undefined;
@@ -118,13 +190,20 @@ export function createInteractionRouter(options: RouterOptions): InteractionRout
           await apologize(ctx, "Something went wrong; please try again.");
         }
       } catch (error) {
+        if (isExpiredInteraction(error)) {
+          // Nothing can reach the user now: no apology, no stack trace.
+          outcome = "expired";
+          noteExpired(interaction, label, clock.now() - started);
+          options.onError?.(error, label);
+          return;
+        }
         outcome = "error";
         options.logger.error("Interaction {label} failed: {error}", { label, error });
         options.onError?.(error, label);
         await apologize(ctx, "Something went wrong on our side; the error was logged.");
       } finally {
         inFlight--;
-        const seconds = (options.clock.now() - started) / 1000;
+        const seconds = (clock.now() - started) / 1000;
         options.metrics.commandsTotal.inc({ command: label, outcome });
         options.metrics.commandDuration.observe({ command: label }, seconds);
         try {

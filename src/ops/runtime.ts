@@ -607,7 +607,8 @@ export function createOpsRuntime(deps: OpsRuntimeDeps): OpsRuntime {
     },
     onInteractionFinished(_label, seconds, outcome) {
       if (outcome === "rate_limited") rateLimited++;
-      const failed = outcome === "error" || outcome === "unanswered";
+      // "expired": Blitz answered after Discord's 3 s, and the user saw the interaction fail.
+      const failed = outcome === "error" || outcome === "unanswered" || outcome === "expired";
       commands.record(clock.now(), seconds * 1000, failed);
       counters.inc(COUNTER_COMMANDS);
       if (failed) counters.inc(COUNTER_COMMANDS_FAILED);

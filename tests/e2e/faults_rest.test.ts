@@ -18,12 +18,14 @@ describe("Blitz through REST faults", () => {
   let sandbox: Sandbox;
   let blitz: BlitzProcess;
   let users: Record<string, SandboxUser>;
+  let httpPort: string;
 
   beforeAll(async () => {
     sandbox = await startSandbox();
     users = Object.fromEntries(sandbox.users.map((u) => [u.username, u]));
     const dataDir = await tempDir();
     const env = sandboxRunEnv(dataDir);
+    httpPort = env.httpPort;
     blitz = spawnBlitz({
       args: ["run"],
       env: {
@@ -122,6 +124,48 @@ describe("Blitz through REST faults", () => {
     const story = await sandbox.client.faultRecord(fault.id);
     expect(story?.counts.responses429).toBeGreaterThanOrEqual(1);
     expect(story?.outcome).toBe("retried after Retry-After");
+  });
+
+  it("says in one line, without a stack trace, that an answer reached Discord too late, and sends nothing more", async () => {
+    const logBefore = blitz.stderr().length;
+    // The callback is held 3.5 s on its way: Discord gets it after the 3-second deadline.
+    const fault = await sandbox.client.latency({
+      route: "/interactions",
+      latencyMs: 3500,
+      durationMs: 4000,
+    });
+    const handle = await sandbox.client.command({ userId: users.carol!.id, name: "ping" });
+    const failed = await sandbox.client.waitForResponse(handle.id, 10_000);
+    expect(failed.status).toBe("failed");
+    let log = "";
+    for (let i = 0; i < 100 && !/expired/.test(log); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      log = blitz.stderr().slice(logBefore);
+    }
+    const expired = log.split("\n").filter((line) => line.includes("expired"));
+    expect(expired).toHaveLength(1);
+    expect(expired[0]).toMatch(
+      /\[WRN\].*Interaction ping expired: its answer reached Discord after/,
+    );
+    expect(expired[0]).toMatch(/This interaction failed/);
+    // Blitz did answer, late; it logged no stack and did not try to apologize with a dead token.
+    const late = await sandbox.client.interaction(handle.id);
+    expect(late.lateCallbackMs).toBeGreaterThanOrEqual(3000);
+    expect(log).not.toMatch(/^\s+at /m);
+    expect(log).not.toMatch(/Could not tell the user|\[ERR\]/);
+    // Counted apart in /metrics, and as a failure in the error rate: the user saw it fail.
+    let metrics = "";
+    let errorRatio = 0;
+    for (let i = 0; i < 100 && !(errorRatio > 0); i++) {
+      metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      errorRatio = Number(/^blitz_command_error_ratio (\S+)$/m.exec(metrics)?.[1]);
+      if (!(errorRatio > 0)) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(metrics).toMatch(/blitz_commands_total\{command="ping",outcome="expired"\} 1\b/);
+    expect(errorRatio).toBeGreaterThan(0);
+    await sandbox.client.endFault(fault.id);
+    const [record] = await pings("carol");
+    expect(record!.status).toBe("answered");
   });
 
   it("answers within the deadline under 800 ms of added latency", async () => {
