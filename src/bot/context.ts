@@ -19,6 +19,8 @@ export interface InteractionContext {
   readonly channelId?: string;
   /** Has a callback been sent? */
   readonly answered: boolean;
+  /** Did Discord accept the callback (the user saw an answer)? */
+  readonly acknowledged: boolean;
   /** Answers with a new message (ephemeral when asked). */
   reply(message: OutgoingMessage, options?: { ephemeral?: boolean }): Promise<void>;
   /** Acknowledges now, answers later with {@link editOriginal}. */
@@ -39,12 +41,14 @@ export function createInteractionContext(
   interaction: RawInteraction,
 ): InteractionContext {
   let answered = false;
+  let acknowledged = false;
   const user = interaction.member?.user ?? interaction.user ?? { id: "0", username: "unknown" };
   const callback = async (type: number, data?: OutgoingMessage) => {
     if (answered) throw new Error(`Interaction ${interaction.id} was already answered`);
     answered = true;
     // deno-lint-ignore no-explicit-any
     await rest.sendInteractionResponse(interaction.id, interaction.token, { type, data } as any);
+    acknowledged = true;
   };
   const withFlags = (message: OutgoingMessage, ephemeral?: boolean): OutgoingMessage =>
     ephemeral ? { ...message, flags: (message.flags ?? 0) | EPHEMERAL } : message;
@@ -55,6 +59,9 @@ export function createInteractionContext(
     channelId: interaction.channel_id,
     get answered() {
       return answered;
+    },
+    get acknowledged() {
+      return acknowledged;
     },
     reply: (message, options) =>
       callback(CallbackType.ChannelMessageWithSource, withFlags(message, options?.ephemeral)),

@@ -120,7 +120,7 @@ export function createInteractionRouter(options: RouterOptions): InteractionRout
     });
     expiredUnlogged = 0;
   };
-  const noteExpired = (interaction: RawInteraction, label: string, handledMs: number) => {
+  const noteExpired = (ctx: InteractionContext, label: string, handledMs: number) => {
     const now = clock.now();
     if (now - expiredWindowAt < EXPIRED_LOG_WINDOW_MS) {
       expiredUnlogged++;
@@ -128,19 +128,29 @@ export function createInteractionRouter(options: RouterOptions): InteractionRout
     }
     flushExpired();
     expiredWindowAt = now;
-    const createdAt = createdAtOf(interaction.id);
-    logger.warn(
-      "Interaction {label} expired: its answer reached Discord after the 3 s Discord allows " +
-        "(created {ageMs} ms before, by this machine's clock; {handledMs} ms of it in Blitz), " +
-        'so the user saw "This interaction failed". Others in the next {seconds} s are counted, ' +
-        "not logged.",
-      {
-        label,
-        ageMs: createdAt === undefined ? "?" : Math.round(Date.now() - createdAt),
-        handledMs: Math.round(handledMs),
-        seconds: EXPIRED_LOG_WINDOW_MS / 1000,
-      },
-    );
+    const createdAt = createdAtOf(ctx.interaction.id);
+    const props = {
+      label,
+      ageMs: createdAt === undefined ? "?" : Math.round(Date.now() - createdAt),
+      handledMs: Math.round(handledMs),
+      seconds: EXPIRED_LOG_WINDOW_MS / 1000,
+    };
+    const rest = "Others in the next {seconds} s are counted, not logged.";
+    if (ctx.acknowledged) {
+      // The answer got through; what followed (a follow-up, an edit) found the token gone.
+      logger.warn(
+        "Interaction {label} was answered, but Discord no longer knew its token for what " +
+          `followed, {handledMs} ms after Blitz got it (a token lasts 15 minutes). ${rest}`,
+        props,
+      );
+    } else {
+      logger.warn(
+        "Interaction {label} expired: its answer reached Discord after the 3 s Discord allows " +
+          "(created {ageMs} ms before, by this machine's clock; {handledMs} ms of it in Blitz), " +
+          `so the user saw "This interaction failed". ${rest}`,
+        props,
+      );
+    }
     expiredTimer = timers.setTimeout(flushExpired, EXPIRED_LOG_WINDOW_MS);
   };
   const apologize = async (ctx: InteractionContext, text: string) => {
@@ -193,7 +203,7 @@ export function createInteractionRouter(options: RouterOptions): InteractionRout
         if (isExpiredInteraction(error)) {
           // Nothing can reach the user now: no apology, no stack trace.
           outcome = "expired";
-          noteExpired(interaction, label, clock.now() - started);
+          noteExpired(ctx, label, clock.now() - started);
           options.onError?.(error, label);
           return;
         }

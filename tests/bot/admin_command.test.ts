@@ -39,6 +39,9 @@ function fakeContext(interaction: RawInteraction): InteractionContext & { answer
     get answered() {
       return answered;
     },
+    get acknowledged() {
+      return answered;
+    },
     reply: (message, options) => {
       answered = true;
       answers.push({ kind: "reply", message, ephemeral: options?.ephemeral });

@@ -20,7 +20,7 @@ const refused = (status: number, body: string) =>
   new Error("Failed to send request to discord.", { cause: { ok: false, status, body } });
 const UNKNOWN_INTERACTION = '{"message":"Unknown interaction","code":10062}';
 
-function rig() {
+function rig(options: { acceptCallbacks?: boolean } = {}) {
   const time = fakeTime();
   const lines: { level: string; message: string; props: Record<string, unknown> }[] = [];
   const record = (level: string) => (message: string, props: Record<string, unknown> = {}) =>
@@ -35,11 +35,17 @@ function rig() {
   const rest = {
     sendInteractionResponse: (id: string) => {
       sent.push(`callback ${id}`);
-      return Promise.reject(refused(404, UNKNOWN_INTERACTION));
+      return options.acceptCallbacks
+        ? Promise.resolve()
+        : Promise.reject(refused(404, UNKNOWN_INTERACTION));
     },
     sendFollowupMessage: (token: string) => {
       sent.push(`followup ${token}`);
       return Promise.resolve();
+    },
+    editOriginalInteractionResponse: (token: string) => {
+      sent.push(`edit ${token}`);
+      return Promise.reject(refused(404, UNKNOWN_INTERACTION));
     },
   } as unknown as RestManager;
   const outcomes: string[] = [];
@@ -50,19 +56,26 @@ function rig() {
     metrics: createMetrics({ uptimeSeconds: () => 0, processMetrics: false }),
     clock: time,
     timers: time,
-    commands: { ping: (ctx) => ctx.reply({ content: "pong" }) },
+    commands: {
+      ping: (ctx) => ctx.reply({ content: "pong" }),
+      // Answers at once (the callback goes through), then edits after the token is gone.
+      later: async (ctx) => {
+        await ctx.defer();
+        await ctx.editOriginal({ content: "done" });
+      },
+    },
     onError: (error) => errors.push(error),
     onFinished: (_label, _seconds, outcome) => outcomes.push(outcome),
   });
   let next = 0;
-  const ping = () =>
+  const ping = (name = "ping") =>
     router.handle({
       id: String(1300000000000000000n + BigInt(next++)),
       application_id: "1200000000000000001",
       type: 2,
       token: `token-${next}`,
       member: { user: { id: "1000000000000000001", username: "alice" } },
-      data: { name: "ping" },
+      data: { name },
     } as RawInteraction);
   return { time, lines, sent, outcomes, errors, ping };
 }
@@ -104,6 +117,19 @@ describe("an interaction that expired before Blitz's answer reached Discord", ()
     time.set(time.now() + EXPIRED_LOG_WINDOW_MS); // the clock moves, the timer not yet run
     await ping();
     expect(lines.map((l) => l.props.count ?? l.props.label)).toEqual(["ping", 2, "ping"]);
+  });
+});
+
+describe("a token that expired after the interaction was answered", () => {
+  it("is logged as such, not as an interaction the user saw fail", async () => {
+    const { lines, sent, outcomes, ping } = rig({ acceptCallbacks: true });
+    await ping("later");
+    expect(sent.map((s) => s.split(" ")[0])).toEqual(["callback", "edit"]);
+    expect(outcomes).toEqual(["expired"]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.level).toBe("warn");
+    expect(lines[0]!.message).toMatch(/was answered, but Discord no longer knew its token/);
+    expect(lines[0]!.message).not.toMatch(/This interaction failed/);
   });
 });
 
