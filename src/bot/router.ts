@@ -154,6 +154,11 @@ export function createInteractionRouter(options: RouterOptions): InteractionRout
     expiredTimer = timers.setTimeout(flushExpired, EXPIRED_LOG_WINDOW_MS);
   };
   const apologize = async (ctx: InteractionContext, text: string) => {
+    // An answer was sent and never got through: a follow-up needs an acknowledged interaction,
+    // and a second answer may be one Discord already has (40060). Either is an invalid request,
+    // of which Discord's edge bans an IP after 10,000 in 10 minutes; the user sees the
+    // interaction fail instead.
+    if (ctx.answered && !ctx.acknowledged) return;
     try {
       if (ctx.answered) await ctx.followUp({ content: text }, { ephemeral: true });
       else await ctx.reply({ content: text }, { ephemeral: true });

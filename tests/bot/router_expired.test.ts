@@ -20,7 +20,7 @@ const refused = (status: number, body: string) =>
   new Error("Failed to send request to discord.", { cause: { ok: false, status, body } });
 const UNKNOWN_INTERACTION = '{"message":"Unknown interaction","code":10062}';
 
-function rig(options: { acceptCallbacks?: boolean } = {}) {
+function rig(options: { acceptCallbacks?: boolean; refuseWith?: Error } = {}) {
   const time = fakeTime();
   const lines: { level: string; message: string; props: Record<string, unknown> }[] = [];
   const record = (level: string) => (message: string, props: Record<string, unknown> = {}) =>
@@ -37,7 +37,7 @@ function rig(options: { acceptCallbacks?: boolean } = {}) {
       sent.push(`callback ${id}`);
       return options.acceptCallbacks
         ? Promise.resolve()
-        : Promise.reject(refused(404, UNKNOWN_INTERACTION));
+        : Promise.reject(options.refuseWith ?? refused(404, UNKNOWN_INTERACTION));
     },
     sendFollowupMessage: (token: string) => {
       sent.push(`followup ${token}`);
@@ -130,6 +130,16 @@ describe("a token that expired after the interaction was answered", () => {
     expect(lines[0]!.level).toBe("warn");
     expect(lines[0]!.message).toMatch(/was answered, but Discord no longer knew its token/);
     expect(lines[0]!.message).not.toMatch(/This interaction failed/);
+  });
+});
+
+describe("an answer that failed for another reason", () => {
+  it("is logged as an error, with no apology through an interaction Discord never acknowledged", async () => {
+    const { lines, sent, outcomes, ping } = rig({ refuseWith: refused(503, "upstream error") });
+    await ping();
+    expect(outcomes).toEqual(["error"]);
+    expect(lines.map((l) => l.level)).toEqual(["error"]);
+    expect(sent.map((s) => s.split(" ")[0])).toEqual(["callback"]);
   });
 });
 
