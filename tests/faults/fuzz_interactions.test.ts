@@ -182,7 +182,8 @@ describe("fuzzed interactions", () => {
     expect([...callbacks.values()].every((n) => n === 1)).toBe(true);
     expect(errors).toEqual([]); // every failure was an explained refusal, not a handler crash
     expect(router.inFlight()).toBe(0);
-    expect(followups).toBeGreaterThanOrEqual(0);
+    // Only an apology after a handler answered and then threw follows up, and none threw.
+    expect(followups).toBe(0);
     // The real game only moved through its owner's picks.
     const after = games.get(realGame.row.id)!;
     expect(after.row.home_id).toBe(owner.id);
