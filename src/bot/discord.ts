@@ -27,9 +27,14 @@ import {
 import type { Logger } from "../log.ts";
 import type { GatewayStatus } from "../ops/health.ts";
 import { installRestSend } from "./rest_send.ts";
-import { GatewayFatalError, TokenRejectedError } from "./errors.ts";
+import {
+  describeDiscordFailure,
+  DiscordUnreachableError,
+  GatewayFatalError,
+  TokenRejectedError,
+} from "./errors.ts";
 
-export { GatewayFatalError, TokenRejectedError } from "./errors.ts";
+export { DiscordUnreachableError, GatewayFatalError, TokenRejectedError } from "./errors.ts";
 
 const FATAL_CLOSE_CODES = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
 /** A heartbeat unacknowledged for longer than this counts as a failing heartbeat. */
@@ -224,7 +229,7 @@ export function createDiscordConnection(options: DiscordConnectionOptions): Disc
         if (statusOf(error) === 401) {
           throw new TokenRejectedError("REST 401 Unauthorized", { cause: error });
         }
-        throw new Error(`Cannot reach Discord at ${options.apiUrl}: ${describe(error)}`, {
+        throw new DiscordUnreachableError(options.apiUrl, describeDiscordFailure(error), {
           cause: error,
         });
       }
@@ -279,12 +284,4 @@ export function createDiscordConnection(options: DiscordConnectionOptions): Disc
       for (const queue of rest.queues.values()) queue.cleanup?.();
     },
   };
-}
-
-function describe(error: unknown): string {
-  const cause = (error as { cause?: { status?: number; body?: string; error?: string } })?.cause;
-  if (cause?.status) {
-    return `HTTP ${cause.status}${cause.body ? ` ${cause.body.slice(0, 200)}` : ""}`;
-  }
-  return (cause?.error ?? (error as Error)?.message ?? String(error)).slice(0, 300);
 }

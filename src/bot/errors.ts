@@ -27,3 +27,52 @@ export class GatewayFatalError extends Error {
     );
   }
 }
+
+/**
+ * Discord's API could not be reached at start (no answer, a network error, an error page).
+ * Exit code 1: it may be passing, so a supervisor starts Blitz again.
+ */
+export class DiscordUnreachableError extends Error {
+  override name = "DiscordUnreachableError";
+  constructor(readonly apiUrl: string, why: string, options?: ErrorOptions) {
+    super(
+      `Cannot reach Discord at ${apiUrl}: ${why}. Check this machine's network and DNS, and ` +
+        `DISCORD_API_URL if you set it`,
+      options,
+    );
+  }
+}
+
+/** What discordeno puts in a failed request's `cause`: the HTTP status, and the body or why. */
+interface RequestFailure {
+  status?: unknown;
+  body?: unknown;
+  error?: unknown;
+}
+
+const causeOf = (error: unknown): RequestFailure | undefined =>
+  (error as { cause?: RequestFailure } | null)?.cause;
+
+/** Did a request to Discord fail (an error answer, a timeout, a network error)? */
+export function isDiscordFailure(error: unknown): boolean {
+  return typeof causeOf(error)?.status === "number";
+}
+
+/**
+ * A failed request to Discord in one line: "HTTP 503 <what Discord said>", or what went wrong
+ * when no answer came (a timeout is 408, a network error 999, from `rest_send.ts`). Its stack
+ * would only show discordeno's request path, the same every time.
+ */
+export function describeDiscordFailure(error: unknown): string {
+  const cause = causeOf(error);
+  const said = typeof cause?.body === "string" && cause.body
+    ? cause.body.slice(0, 200)
+    : typeof cause?.error === "string"
+    ? cause.error.slice(0, 300)
+    : undefined;
+  const status = typeof cause?.status === "number" ? cause.status : undefined;
+  if (status !== undefined && status >= 100 && status < 600) {
+    return `HTTP ${status}${said ? ` ${said}` : ""}`;
+  }
+  return said ?? ((error as Error)?.message ?? String(error)).slice(0, 300);
+}

@@ -8,6 +8,7 @@ import type { Logger } from "../log.ts";
 import type { BlitzMetrics } from "../ops/metrics.ts";
 import { systemTimers, type Timers } from "../scheduler/deadlines.ts";
 import { createInteractionContext, type InteractionContext } from "./context.ts";
+import { describeDiscordFailure, isDiscordFailure } from "./errors.ts";
 import type { RawInteraction, RawOption } from "./types.ts";
 
 /** Handles one slash command (by top-level name) or one family of buttons (by custom_id prefix). */
@@ -213,7 +214,13 @@ export function createInteractionRouter(options: RouterOptions): InteractionRout
           return;
         }
         outcome = "error";
-        options.logger.error("Interaction {label} failed: {error}", { label, error });
+        if (isDiscordFailure(error)) {
+          // Discord's side (an error answer, no answer in time): one line, no stack.
+          logger.error("Interaction {label} failed: a request to Discord failed ({why})", {
+            label,
+            why: describeDiscordFailure(error),
+          });
+        } else logger.error("Interaction {label} failed: {error}", { label, error });
         options.onError?.(error, label);
         await apologize(ctx, "Something went wrong on our side; the error was logged.");
       } finally {

@@ -11,6 +11,7 @@ import { CorruptDatabaseError } from "../store/mod.ts";
 import { readManifest } from "../ops/backup/mod.ts";
 import { EXIT_CODES_HELP, ExitCode, exitCodeFor, ExitRequest } from "./exit_codes.ts";
 import { printError } from "./output.ts";
+import { DiscordUnreachableError } from "../bot/errors.ts";
 
 /** How long a stop may take before the process exits anyway. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -215,7 +216,8 @@ function reportStartFailure(error: unknown, code: number, config: BlitzConfig): 
     }
     return;
   }
-  if (code === ExitCode.Failure) {
+  // Discord out of reach is a known condition, not a bug in Blitz: its message, no stack.
+  if (code === ExitCode.Failure && !(error instanceof DiscordUnreachableError)) {
     logger.fatal("Blitz could not start: {error}", { error });
     return;
   }

@@ -13,6 +13,7 @@ import {
 } from "../../src/bot/router.ts";
 import { createMetrics } from "../../src/ops/metrics.ts";
 import type { RawInteraction } from "../../src/bot/types.ts";
+import { describeDiscordFailure, isDiscordFailure } from "../../src/bot/errors.ts";
 import { fakeTime } from "../_helpers/fake_time.ts";
 
 /** What discordeno throws when Discord answers a callback with `status` and `body`. */
@@ -139,7 +140,38 @@ describe("an answer that failed for another reason", () => {
     await ping();
     expect(outcomes).toEqual(["error"]);
     expect(lines.map((l) => l.level)).toEqual(["error"]);
+    // One line with what Discord said, and no Error object whose stack the log would print.
+    expect(lines[0]!.message).toMatch(/a request to Discord failed \(\{why\}\)/);
+    expect(lines[0]!.props.why).toBe("HTTP 503 upstream error");
+    expect(Object.values(lines[0]!.props).some((v) => v instanceof Error)).toBe(false);
     expect(sent.map((s) => s.split(" ")[0])).toEqual(["callback"]);
+  });
+
+  it("keeps the stack of an error in Blitz's own code", async () => {
+    const { lines, outcomes, ping } = rig({ refuseWith: new TypeError("x is undefined") });
+    await ping();
+    expect(outcomes).toEqual(["error"]);
+    expect(lines[0]!.props.error).toBeInstanceOf(TypeError);
+  });
+});
+
+describe("describeDiscordFailure", () => {
+  it("says the status and what Discord said, or why no answer came", () => {
+    expect(describeDiscordFailure(refused(404, UNKNOWN_INTERACTION))).toBe(
+      `HTTP 404 ${UNKNOWN_INTERACTION}`,
+    );
+    const timeout = new Error("Failed to send request to discord.", {
+      cause: { ok: false, status: 408, error: "Discord did not answer POST /x within 15000 ms" },
+    });
+    expect(describeDiscordFailure(timeout)).toBe(
+      "HTTP 408 Discord did not answer POST /x within 15000 ms",
+    );
+    const unreachable = new Error("Failed to send request to discord.", {
+      cause: { ok: false, status: 999, error: "Cannot reach Discord for GET /x: refused" },
+    });
+    expect(describeDiscordFailure(unreachable)).toBe("Cannot reach Discord for GET /x: refused");
+    expect(isDiscordFailure(unreachable)).toBe(true);
+    expect(isDiscordFailure(new TypeError("x"))).toBe(false);
   });
 });
 

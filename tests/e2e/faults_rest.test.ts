@@ -168,6 +168,34 @@ describe("Blitz through REST faults", () => {
     expect(record!.status).toBe("answered");
   });
 
+  it("logs an answer Discord kept failing in one line, and sends no apology it cannot deliver", async () => {
+    const logBefore = blitz.stderr().length;
+    // Every callback fails with a 500 for 1.5 s: Blitz's three retries (0.7 s) all fail too.
+    const fault = await sandbox.client.serverErrors({
+      route: "/interactions",
+      status: 500,
+      durationMs: 1500,
+    });
+    const handle = await sandbox.client.command({ userId: users.dave!.id, name: "ping" });
+    const failed = await sandbox.client.waitForResponse(handle.id, 10_000);
+    expect(failed.status).toBe("failed");
+    let log = "";
+    for (let i = 0; i < 50 && !/Interaction ping failed/.test(log); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      log = blitz.stderr().slice(logBefore);
+    }
+    const lines = log.split("\n").filter((line) => line.includes("Interaction ping failed"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/\[ERR\].*a request to Discord failed \(HTTP 500 /);
+    expect(log).not.toMatch(/^\s+at /m);
+    // The old apology, a follow-up through an interaction Discord never acknowledged.
+    expect(log).not.toMatch(/Could not tell the user/);
+    expect((await sandbox.client.interaction(handle.id)).followups).toEqual([]);
+    await sandbox.client.endFault(fault.id);
+    const [record] = await pings("dave");
+    expect(record!.status).toBe("answered");
+  });
+
   it("answers within the deadline under 800 ms of added latency", async () => {
     const fault = await sandbox.client.latency({ latencyMs: 800, durationMs: 5000 });
     const [record] = await pings("alice");

@@ -121,6 +121,27 @@ describe("blitz run: start-up failures", () => {
     }
   });
 
+  it("exits 1 with one clear line, no stack, when Discord cannot be reached at start", async () => {
+    const dataDir = await tempDir();
+    const env = sandboxRunEnv(dataDir);
+    const { code, stderr } = await runBlitz({
+      args: ["run"],
+      env: {
+        ...env,
+        DISCORD_TOKEN: "MTExMTExMTExMTExMTExMTEx.ZZZZZZ.unreachableunreachableunreach12",
+        // A port nobody listens on (the sandbox's, which is not started).
+        DISCORD_API_URL: `http://127.0.0.1:${env.sandboxPort}/api`,
+        DISCORD_REST_TIMEOUT_SECONDS: "2",
+      },
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /\[FTL\].*Cannot reach Discord at http:\/\/127\.0\.0\.1:\d+\/api: .*Check this machine's network/,
+    );
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(stderr).not.toMatch(/\[cause\]/);
+  });
+
   it("exits 4 when Discord rejects the token, and never prints the token", async () => {
     const sandbox = await startSandbox();
     try {
