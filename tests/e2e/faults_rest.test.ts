@@ -46,6 +46,22 @@ describe("Blitz through REST faults", () => {
   });
 
   const early = async () => (await sandbox.client.state()).rest.earlyRequests;
+  /** A /ping by `name` that the sandbox settles as failed (no answer in 3 s); its id. */
+  const failedPing = async (name: string) => {
+    const handle = await sandbox.client.command({ userId: users[name]!.id, name: "ping" });
+    const settled = await sandbox.client.waitForResponse(handle.id, 10_000);
+    expect(settled.status).toBe("failed");
+    return handle.id;
+  };
+  /** Blitz's stderr since offset `from`, once it matches `pattern` (waits up to 10 s). */
+  const logSince = async (from: number, pattern: RegExp) => {
+    let log = "";
+    for (let i = 0; i < 100 && !pattern.test(log); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      log = blitz.stderr().slice(from);
+    }
+    return log;
+  };
   const pings = async (...names: string[]) => {
     const handles = await Promise.all(
       names.map((name) => sandbox.client.command({ userId: users[name]!.id, name: "ping" })),
@@ -134,14 +150,8 @@ describe("Blitz through REST faults", () => {
       latencyMs: 3500,
       durationMs: 4000,
     });
-    const handle = await sandbox.client.command({ userId: users.carol!.id, name: "ping" });
-    const failed = await sandbox.client.waitForResponse(handle.id, 10_000);
-    expect(failed.status).toBe("failed");
-    let log = "";
-    for (let i = 0; i < 100 && !/expired/.test(log); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      log = blitz.stderr().slice(logBefore);
-    }
+    const id = await failedPing("carol");
+    const log = await logSince(logBefore, /expired/);
     const expired = log.split("\n").filter((line) => line.includes("expired"));
     expect(expired).toHaveLength(1);
     expect(expired[0]).toMatch(
@@ -149,7 +159,7 @@ describe("Blitz through REST faults", () => {
     );
     expect(expired[0]).toMatch(/This interaction failed/);
     // Blitz did answer, late; it logged no stack and did not try to apologize with a dead token.
-    const late = await sandbox.client.interaction(handle.id);
+    const late = await sandbox.client.interaction(id);
     expect(late.lateCallbackMs).toBeGreaterThanOrEqual(3000);
     expect(log).not.toMatch(/^\s+at /m);
     expect(log).not.toMatch(/Could not tell the user|\[ERR\]/);
@@ -176,21 +186,15 @@ describe("Blitz through REST faults", () => {
       status: 500,
       durationMs: 1500,
     });
-    const handle = await sandbox.client.command({ userId: users.dave!.id, name: "ping" });
-    const failed = await sandbox.client.waitForResponse(handle.id, 10_000);
-    expect(failed.status).toBe("failed");
-    let log = "";
-    for (let i = 0; i < 50 && !/Interaction ping failed/.test(log); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      log = blitz.stderr().slice(logBefore);
-    }
+    const id = await failedPing("dave");
+    const log = await logSince(logBefore, /Interaction ping failed/);
     const lines = log.split("\n").filter((line) => line.includes("Interaction ping failed"));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/\[ERR\].*a request to Discord failed \(HTTP 500 /);
     expect(log).not.toMatch(/^\s+at /m);
     // The old apology, a follow-up through an interaction Discord never acknowledged.
     expect(log).not.toMatch(/Could not tell the user/);
-    expect((await sandbox.client.interaction(handle.id)).followups).toEqual([]);
+    expect((await sandbox.client.interaction(id)).followups).toEqual([]);
     await sandbox.client.endFault(fault.id);
     const [record] = await pings("dave");
     expect(record!.status).toBe("answered");
