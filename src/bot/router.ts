@@ -156,9 +156,9 @@ export function createInteractionRouter(options: RouterOptions): InteractionRout
   };
   const apologize = async (ctx: InteractionContext, text: string) => {
     // An answer was sent and never got through: a follow-up needs an acknowledged interaction,
-    // and a second answer may be one Discord already has (40060). Either is an invalid request,
-    // of which Discord's edge bans an IP after 10,000 in 10 minutes; the user sees the
-    // interaction fail instead.
+    // and a second answer may be one Discord already has (40060). Discord refuses either: a 404
+    // or 400, and once its 3 s are over a 401, which counts toward the 10,000 invalid requests
+    // in 10 minutes after which its edge bans the IP. The user sees the interaction fail.
     if (ctx.answered && !ctx.acknowledged) return;
     try {
       if (ctx.answered) await ctx.followUp({ content: text }, { ephemeral: true });
