@@ -28,6 +28,7 @@ import type { Logger } from "../log.ts";
 import type { GatewayStatus } from "../ops/health.ts";
 import { installRestSend } from "./rest_send.ts";
 import {
+  causeOf,
   describeDiscordFailure,
   DiscordUnreachableError,
   GatewayFatalError,
@@ -117,11 +118,6 @@ export function discordenoLogger(logger: Logger) {
     error: at("error"),
     fatal: at("fatal"),
   };
-}
-
-function statusOf(error: unknown): number | undefined {
-  const cause = (error as { cause?: { status?: number } })?.cause;
-  return cause?.status;
 }
 
 /** Creates the connection; nothing is sent until `start()`. */
@@ -226,7 +222,7 @@ export function createDiscordConnection(options: DiscordConnectionOptions): Disc
       try {
         me = await rest.get<{ id: string; username: string }>("/users/@me");
       } catch (error) {
-        if (statusOf(error) === 401) {
+        if (causeOf(error)?.status === 401) {
           throw new TokenRejectedError("REST 401 Unauthorized", { cause: error });
         }
         throw new DiscordUnreachableError(options.apiUrl, describeDiscordFailure(error), {

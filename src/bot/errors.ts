@@ -44,13 +44,14 @@ export class DiscordUnreachableError extends Error {
 }
 
 /** What discordeno puts in a failed request's `cause`: the HTTP status, and the body or why. */
-interface RequestFailure {
+export interface RequestFailure {
   status?: unknown;
   body?: unknown;
   error?: unknown;
 }
 
-const causeOf = (error: unknown): RequestFailure | undefined =>
+/** The `cause` of a failed request to Discord (undefined for any other error). */
+export const causeOf = (error: unknown): RequestFailure | undefined =>
   (error as { cause?: RequestFailure } | null)?.cause;
 
 /** Did a request to Discord fail (an error answer, a timeout, a network error)? */

@@ -8,7 +8,7 @@ import type { Logger } from "../log.ts";
 import type { BlitzMetrics } from "../ops/metrics.ts";
 import { systemTimers, type Timers } from "../scheduler/deadlines.ts";
 import { createInteractionContext, type InteractionContext } from "./context.ts";
-import { describeDiscordFailure, isDiscordFailure } from "./errors.ts";
+import { causeOf, describeDiscordFailure, isDiscordFailure } from "./errors.ts";
 import type { RawInteraction, RawOption } from "./types.ts";
 
 /** Handles one slash command (by top-level name) or one family of buttons (by custom_id prefix). */
@@ -78,7 +78,7 @@ export function slimInteraction(raw: RawInteraction): RawInteraction {
  * user saw "This interaction failed", and nothing Blitz sends with that token reaches them.
  */
 export function isExpiredInteraction(error: unknown): boolean {
-  const cause = (error as { cause?: { status?: unknown; body?: unknown } } | null)?.cause;
+  const cause = causeOf(error);
   if (cause?.status !== 404 || typeof cause.body !== "string") return false;
   try {
     return (JSON.parse(cause.body) as { code?: unknown })?.code === 10062;

@@ -5,6 +5,7 @@
  */
 import type { Clock } from "../clock.ts";
 import type { PersistedCounters } from "./counters.ts";
+import { isDiscordFailure } from "../bot/errors.ts";
 
 /** Where an error happened. */
 export type ErrorCategory = "discord" | "database" | "command" | "job" | "http";
@@ -70,13 +71,13 @@ export function describeError(error: unknown): string {
  * "discord" wherever they surface; anything else keeps `fallback`.
  */
 export function classifyError(error: unknown, fallback: ErrorCategory): ErrorCategory {
-  const e = error as { code?: unknown; name?: unknown; cause?: { status?: unknown } } | null;
+  const e = error as { code?: unknown; name?: unknown } | null;
   if (typeof e?.code === "string" && e.code.startsWith("ERR_SQLITE")) return "database";
   if (
     e?.name === "CorruptDatabaseError" || e?.name === "NewerSchemaError" ||
     /database is locked|SQLITE_|disk I\/O error/i.test(String((error as Error)?.message ?? ""))
   ) return "database";
-  if (typeof e?.cause?.status === "number") return "discord";
+  if (isDiscordFailure(error)) return "discord";
   return fallback;
 }
 
