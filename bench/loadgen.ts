@@ -196,8 +196,10 @@ async function runAt(rate: number, seconds: number) {
 }
 
 if (config.scenario === "hold") {
-  // The bot connected and idle: the parent reads its RSS on this line (the runtime's floor).
-  await new Promise((r) => setTimeout(r, 3000));
+  // The bot connected and idle: the parent reads its RSS on this line (the runtime's floor),
+  // after the same 20 s of quiet as the reading at rest below, so that the heap trimmer has run
+  // on both and their difference is what the open games hold.
+  await new Promise((r) => setTimeout(r, 20_000));
   console.log(JSON.stringify({ idle: true }));
   // Open `games` solo games (one per user), then click in them at rates[0].
   // Opened at a steady 400 games/s, as a busy evening would, not all in one burst.
