@@ -118,6 +118,9 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       },
     });
     metrics.observeActiveGames(() => games.activeCount());
+    metrics.observeDiscordRequests(() =>
+      late.bot?.connection.restLoad() ?? { inFlight: 0, waiting: 0 }
+    );
     logger.info("Loaded {count} games", { count: games.load() });
 
     const health = createHealthMonitor({
@@ -278,6 +281,7 @@ export async function startApp(config: BlitzConfig, options: AppOptions = {}): P
       gatewayUrl,
       devGuildId: config.devGuildId,
       restTimeoutMs: config.restTimeoutSeconds * 1000,
+      restMaxInFlight: config.restMaxInFlight,
       clock,
       metrics,
       games,

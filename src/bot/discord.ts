@@ -26,7 +26,7 @@ import {
 } from "@discordeno/bot";
 import type { Logger } from "../log.ts";
 import type { GatewayStatus } from "../ops/health.ts";
-import { installRestSend } from "./rest_send.ts";
+import { installRestSend, type RestLoad } from "./rest_send.ts";
 import {
   causeOf,
   describeDiscordFailure,
@@ -55,6 +55,8 @@ export interface DiscordConnectionOptions {
   intents?: number;
   /** Deadline of one REST attempt in ms (default {@link DEFAULT_REST_TIMEOUT_MS}). */
   restTimeoutMs?: number;
+  /** Requests in flight at once, at most (default: `DEFAULT_MAX_IN_FLIGHT` of rest_send.ts). */
+  restMaxInFlight?: number;
   /** How long an idle REST route queue is kept, in ms (default {@link REST_QUEUE_IDLE_MS}). */
   restQueueIdleMs?: number;
   logger: Logger;
@@ -70,6 +72,8 @@ export interface DiscordConnection extends GatewayStatus {
   /** The bot user's id and the application id, once started. */
   readonly applicationId: string;
   readonly botUserId: string;
+  /** REST requests in flight now and waiting for a slot. */
+  restLoad(): RestLoad;
   /** Checks the token, then connects the gateway and resolves on READY. */
   start(timeoutMs?: number): Promise<{ username: string }>;
   stop(): Promise<void>;
@@ -135,8 +139,9 @@ export function createDiscordConnection(options: DiscordConnectionOptions): Disc
   // kept apart from the queues (`rateLimitedPaths`), and a queue made again learns its bucket
   // from the next response, so a short delay loses nothing (docs/DECISIONS.md D28).
   rest.deleteQueueDelay = options.restQueueIdleMs ?? REST_QUEUE_IDLE_MS;
-  installRestSend(rest, {
+  const restLoad = installRestSend(rest, {
     timeoutMs: options.restTimeoutMs ?? DEFAULT_REST_TIMEOUT_MS,
+    maxInFlight: options.restMaxInFlight,
     logger: options.logger,
   });
   let gateway: GatewayManager | undefined;
@@ -202,6 +207,7 @@ export function createDiscordConnection(options: DiscordConnectionOptions): Disc
 
   return {
     rest,
+    restLoad,
     get applicationId() {
       return applicationId;
     },

@@ -56,6 +56,8 @@ export interface BotDeps {
   devGuildId?: string;
   /** Deadline of one REST attempt, in ms (default 15 s). */
   restTimeoutMs?: number;
+  /** Discord REST requests in flight at once, at most (default 32). */
+  restMaxInFlight?: number;
   clock: Clock;
   metrics: BlitzMetrics;
   games: GameService;
@@ -95,6 +97,7 @@ export function createBot(deps: BotDeps): Bot {
     apiUrl: deps.apiUrl,
     gatewayUrl: deps.gatewayUrl,
     restTimeoutMs: deps.restTimeoutMs,
+    restMaxInFlight: deps.restMaxInFlight,
     logger: log("discord"),
     onDispatch: (payload) => {
       const active = late.router;

@@ -27,7 +27,43 @@ import type { Logger } from "../log.ts";
 export interface RestSendOptions {
   /** Deadline of one attempt (request and response body), in ms. */
   timeoutMs: number;
+  /** Requests in flight at once at most; the others wait their turn in order (default 32). */
+  maxInFlight?: number;
   logger: Logger;
+}
+
+/** Requests to Discord in flight at once, at most, unless told otherwise. */
+export const DEFAULT_MAX_IN_FLIGHT = 32;
+
+/**
+ * At most `max` holders at once; the others wait in order of arrival. `acquire` returns
+ * undefined when a slot was free (no promise, no microtask), else a promise of one.
+ */
+export function createSlots(max: number) {
+  if (!Number.isInteger(max) || max < 1) {
+    throw new RangeError(`Slots must be at least 1, not ${max}`);
+  }
+  let held = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    acquire(): Promise<void> | undefined {
+      if (held < max) {
+        held++;
+        return undefined;
+      }
+      return new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    /** Hands the slot to the longest waiter, or frees it. */
+    release(): void {
+      const next = waiting.shift();
+      if (next) next();
+      else held--;
+    },
+    /** Slots held now. */
+    held: () => held,
+    /** Callers waiting for a slot. */
+    waiting: () => waiting.length,
+  };
 }
 
 type SendRequestOptions = Parameters<RestManager["sendRequest"]>[0];
@@ -56,15 +92,27 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Replaces `rest.sendRequest`; call once, right after `createRestManager`. */
-export function installRestSend(rest: RestManager, options: RestSendOptions): void {
+/** Requests to Discord in flight now, and those waiting for a slot (see `maxInFlight`). */
+export interface RestLoad {
+  inFlight: number;
+  waiting: number;
+}
+
+/**
+ * Replaces `rest.sendRequest`; call once, right after `createRestManager`. Returns a reader of
+ * the requests in flight and waiting (for the metrics).
+ */
+export function installRestSend(rest: RestManager, options: RestSendOptions): () => RestLoad {
   const logger = options.logger;
   /** 5xx retries per request (its 429 retries are counted apart, in `retryCount`). */
   const serverErrorRetries = new WeakMap<SendRequestOptions, number>();
+  const slots = createSlots(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
 
   rest.sendRequest = async (request: SendRequestOptions) => {
     const url = `${rest.baseUrl}/v${rest.version}${request.route}`;
     const payload = rest.createRequestBody(request.method, request.requestBodyOptions);
+    const turn = slots.acquire();
+    if (turn) await turn;
     // A timer cleared as soon as the body is read, not `AbortSignal.timeout`: that one's timer
     // keeps the signal, and through fetch's abort listener the request, its response and the
     // caller's closures, alive for the whole `timeoutMs` after the answer came, so each request
@@ -81,8 +129,10 @@ export function installRestSend(rest: RestManager, options: RestSendOptions): vo
       response = await fetch(url, { ...payload, signal });
       text = response.status === 204 ? "" : await response.text();
       clearTimeout(deadline);
+      slots.release();
     } catch (error) {
       clearTimeout(deadline);
+      slots.release();
       rest.invalidBucket.handleCompletedRequest(999, false);
       // Give the queue its slot back: 21.0.0 restores it only from a response's headers, so
       // after a network error or timeout the route's queue would wait forever.
@@ -167,4 +217,5 @@ export function installRestSend(rest: RestManager, options: RestSendOptions): vo
     await new Promise((resolve) => setTimeout(resolve, waitMs));
     await request.retryRequest?.(request);
   };
+  return () => ({ inFlight: slots.held(), waiting: slots.waiting() });
 }

@@ -218,6 +218,15 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     schema: positiveInt(300),
   },
   {
+    key: "restMaxInFlight",
+    env: "DISCORD_REST_MAX_IN_FLIGHT",
+    defaultValue: "32",
+    example: "32",
+    description:
+      "Discord REST requests in flight at once, at most; the others wait their turn (a burst then reuses connections instead of opening hundreds).",
+    schema: positiveInt(1024),
+  },
+  {
     key: "shotClockSeconds",
     env: "SHOT_CLOCK_SECONDS",
     defaultValue: "30",

@@ -29,6 +29,8 @@ export interface BlitzConfig extends OpsConfig {
   /** SANDBOX_PLAYERS: simulated players started in sandbox mode. */
   sandboxPlayers: number;
   restTimeoutSeconds: number;
+  /** DISCORD_REST_MAX_IN_FLIGHT: REST requests in flight at once, at most. */
+  restMaxInFlight: number;
   shotClockSeconds: number;
   userRateBurst: number;
   userRatePerSecond: number;

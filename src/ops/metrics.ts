@@ -52,6 +52,11 @@ export interface BlitzMetrics {
   readonly rateLimited: client.Counter;
   /** Tells the `blitz_games_active` gauge where to read the number of open games. */
   observeActiveGames(count: () => number): void;
+  /**
+   * Tells the `blitz_discord_requests_in_flight` and `…_waiting` gauges where to read the REST
+   * requests sent and not answered yet, and those held back by DISCORD_REST_MAX_IN_FLIGHT.
+   */
+  observeDiscordRequests(read: () => { inFlight: number; waiting: number }): void;
   /** Renders the Prometheus text format. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -108,6 +113,24 @@ export function createMetrics(options: MetricsOptions): BlitzMetrics {
       this.set(activeGames());
     },
   });
+  let discordRequests = () => ({ inFlight: 0, waiting: 0 });
+  new client.Gauge({
+    name: "blitz_discord_requests_in_flight",
+    help: "Discord REST requests sent and not answered yet.",
+    registers: [registry],
+    collect() {
+      this.set(discordRequests().inFlight);
+    },
+  });
+  new client.Gauge({
+    name: "blitz_discord_requests_waiting",
+    help:
+      "Discord REST requests waiting to be sent because DISCORD_REST_MAX_IN_FLIGHT are in flight.",
+    registers: [registry],
+    collect() {
+      this.set(discordRequests().waiting);
+    },
+  });
   const gamesCompleted = new client.Counter({
     name: "blitz_games_completed_total",
     help: "Games that ended, by mode (solo, challenge) and how they ended.",
@@ -143,6 +166,9 @@ export function createMetrics(options: MetricsOptions): BlitzMetrics {
     rateLimited,
     observeActiveGames: (count) => {
       activeGames = count;
+    },
+    observeDiscordRequests: (read) => {
+      discordRequests = read;
     },
     render: () => registry.metrics(),
     contentType: registry.contentType,

@@ -158,7 +158,13 @@ export function createRestApi(
   return async (request, url, ip) => {
     const banned = watch.ban(ip);
     if (banned) return banned;
-    const response = await answer(request, url, ip);
+    watch.inFlight(1);
+    let response: Response;
+    try {
+      response = await answer(request, url, ip);
+    } finally {
+      watch.inFlight(-1);
+    }
     watch.answered(ip, response.status, response.headers.get("x-ratelimit-scope"));
     // Discord's API answers through Google's load balancer; its edge's own answers do not.
     if (!response.headers.has("server")) response.headers.set("via", "1.1 google");

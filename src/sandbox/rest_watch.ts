@@ -59,6 +59,10 @@ export interface RestWatchState {
   }[];
   /** Requests answered by the ban. */
   bannedResponses: number;
+  /** REST requests being answered now (arrived, no response yet). */
+  inFlight: number;
+  /** The most REST requests the sandbox was answering at once since it started. */
+  peakInFlight: number;
 }
 
 /** The watcher. */
@@ -74,6 +78,8 @@ export interface RestWatch {
   /** Counts a response toward the IP's invalid-request limit. */
   answered(ip: string, status: number, scope: string | null): void;
   onRetry(listener: (observation: RetryObservation) => void): void;
+  /** A request arrived (`+1`) or was answered (`-1`): how many a client keeps open at once. */
+  inFlight(change: 1 | -1): void;
   state(): RestWatchState;
 }
 
@@ -100,6 +106,8 @@ export function createRestWatch(deps: { now: () => number; settings: SandboxSett
   let rateLimited = 0;
   let earlyRequests = 0;
   let bannedResponses = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
 
   const counter = (ip: string, now: number): Counter => {
     let c = counters.get(ip);
@@ -201,6 +209,10 @@ export function createRestWatch(deps: { now: () => number; settings: SandboxSett
       }
     },
     onRetry: (listener) => void listeners.push(listener),
+    inFlight(change) {
+      inFlight += change;
+      if (inFlight > peakInFlight) peakInFlight = inFlight;
+    },
     state() {
       const now = deps.now();
       return {
@@ -214,6 +226,8 @@ export function createRestWatch(deps: { now: () => number; settings: SandboxSett
           bannedUntil: c.bannedUntil !== null && now < c.bannedUntil ? c.bannedUntil : null,
         })),
         bannedResponses,
+        inFlight,
+        peakInFlight,
       };
     },
   };

@@ -4,7 +4,7 @@
  */
 import { createRestManager, type RestManager } from "@discordeno/bot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { installRestSend } from "../../src/bot/rest_send.ts";
+import { createSlots, installRestSend } from "../../src/bot/rest_send.ts";
 import { log } from "../../src/log.ts";
 import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
 
@@ -28,7 +28,9 @@ afterEach(async () => {
 });
 
 /** A REST manager on discordeno's queued path (as Blitz runs it), optionally with our sender. */
-function manager(options: { patched: boolean; timeoutMs?: number }): RestManager {
+function manager(
+  options: { patched: boolean; timeoutMs?: number; maxInFlight?: number },
+): RestManager {
   const rest = createRestManager({
     token: sandbox.token,
     proxy: { baseUrl: sandbox.restUrl },
@@ -36,7 +38,11 @@ function manager(options: { patched: boolean; timeoutMs?: number }): RestManager
   });
   rest.isProxied = false;
   if (options.patched) {
-    installRestSend(rest, { timeoutMs: options.timeoutMs ?? 15_000, logger: log("test") });
+    installRestSend(rest, {
+      timeoutMs: options.timeoutMs ?? 15_000,
+      maxInFlight: options.maxInFlight,
+      logger: log("test"),
+    });
   }
   managers.push(rest);
   return rest;
@@ -135,5 +141,70 @@ describe("stalled requests", () => {
     expect(String(me.id)).toBe(sandbox.applicationId);
     const story = await sandbox.client.faultRecord(fault.id);
     expect(story?.counts.abandoned).toBe(1);
+  });
+});
+
+describe("requests in flight", () => {
+  /** `count` requests at once that the queues do not hold back (as interaction callbacks go). */
+  const burst = (rest: RestManager, count: number) =>
+    Promise.all(
+      Array.from({ length: count }, () =>
+        rest.get<{ id: string }>("/users/@me", { runThroughQueue: false })),
+    );
+  const slowDiscord = () =>
+    sandbox.client.latency({ route: "GET /users/@me", latencyMs: 150, durationMs: 10_000 });
+
+  it("as published, 21.0.0 sends a burst all at once, one connection per request", async () => {
+    const rest = manager({ patched: false });
+    await slowDiscord();
+    expect(await burst(rest, 30)).toHaveLength(30);
+    expect((await sandbox.client.state()).rest.peakInFlight).toBe(30);
+  });
+
+  it("with installRestSend, at most maxInFlight are open at once and every one is answered", async () => {
+    const rest = manager({ patched: true, maxInFlight: 8 });
+    await slowDiscord();
+    const answers = await burst(rest, 30);
+    expect(answers.map((me) => String(me.id))).toEqual(Array(30).fill(sandbox.applicationId));
+    const state = (await sandbox.client.state()).rest;
+    expect(state.peakInFlight).toBe(8);
+    expect(state.inFlight).toBe(0);
+  });
+
+  it("with installRestSend, a request that timed out gives its slot back", async () => {
+    const rest = manager({ patched: true, timeoutMs: 300, maxInFlight: 1 });
+    const fault = await sandbox.client.stall({ route: "GET /users/@me", durationMs: 60_000 });
+    const error = await rest.get("/users/@me", { runThroughQueue: false }).catch((e) => e);
+    expect(error.cause).toMatchObject({ status: 408 });
+    await sandbox.client.endFault(fault.id);
+    const me = await rest.get<{ id: string }>("/users/@me", { runThroughQueue: false });
+    expect(String(me.id)).toBe(sandbox.applicationId);
+  });
+});
+
+describe("createSlots", () => {
+  it("lets max holders in and hands each freed slot to the longest waiter", async () => {
+    const slots = createSlots(2);
+    expect(slots.acquire()).toBeUndefined();
+    expect(slots.acquire()).toBeUndefined();
+    const order: string[] = [];
+    const third = slots.acquire()!.then(() => order.push("third"));
+    const fourth = slots.acquire()!.then(() => order.push("fourth"));
+    expect(slots.waiting()).toBe(2);
+    slots.release();
+    await third;
+    expect(order).toEqual(["third"]);
+    expect(slots.held()).toBe(2);
+    slots.release();
+    await fourth;
+    slots.release();
+    slots.release();
+    expect(order).toEqual(["third", "fourth"]);
+    expect(slots.held()).toBe(0);
+    expect(slots.acquire()).toBeUndefined();
+  });
+
+  it("refuses a size below 1", () => {
+    expect(() => createSlots(0)).toThrow(RangeError);
   });
 });
