@@ -115,9 +115,27 @@ const CHALLENGE_TTL_MS = 5 * 60_000;
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
 
 /** Creates the service. */
+/** Player names the game service keeps in memory, at most (about 100 B each). */
+export const NAME_CACHE_SIZE = 10_000;
+
 export function createGameService(options: GameServiceOptions): GameService {
   const { repo, clock } = options;
   const live = new Map<number, LiveGame>();
+  /**
+   * Player names by id, as this service last wrote or read them: every board drawn names its
+   * players, and a read from the store for each was a fifth of a click's own work. Only this
+   * service writes names (`touchPlayer`), so the cache is never behind; it is bounded, oldest out.
+   */
+  const names = new Map<string, string>();
+  const rememberName = (playerId: string, name: string) => {
+    names.delete(playerId);
+    names.set(playerId, name);
+    if (names.size > NAME_CACHE_SIZE) names.delete(names.keys().next().value!);
+  };
+  const touchPlayer = (player: Actor, now: number) => {
+    repo.touchPlayer(player.id, player.name, now);
+    rememberName(player.id, player.name);
+  };
   const newSeed = options.newSeed ?? randomSeed;
   const act = (kind: string) => options.onAction?.(kind);
 
@@ -289,6 +307,7 @@ export function createGameService(options: GameServiceOptions): GameService {
   return {
     load() {
       live.clear();
+      names.clear();
       for (const row of repo.openGames()) {
         const game = toLive(row);
         live.set(row.id, game);
@@ -297,13 +316,20 @@ export function createGameService(options: GameServiceOptions): GameService {
       return live.size;
     },
     start: () => deadlines.start(),
-    playerName: (playerId) => repo.getPlayer(playerId)?.name ?? "Unknown player",
+    playerName(playerId) {
+      const known = names.get(playerId);
+      if (known !== undefined) return known;
+      const name = repo.getPlayer(playerId)?.name;
+      if (name === undefined) return "Unknown player";
+      rememberName(playerId, name);
+      return name;
+    },
     stop: () => deadlines.stop(),
     sideOf,
 
     startSolo({ player, guildId, channelId }) {
       const now = clock.now();
-      repo.touchPlayer(player.id, player.name, now);
+      touchPlayer(player, now);
       ensureFree(player, "already_in_game");
       const shotClock = options.shotClockMs(guildId);
       const row = repo.insertGame({
@@ -341,8 +367,8 @@ export function createGameService(options: GameServiceOptions): GameService {
         throw new GameRuleError("bad_input", "Possessions must be a whole number from 1 to 50.");
       }
       const now = clock.now();
-      repo.touchPlayer(challenger.id, challenger.name, now);
-      repo.touchPlayer(opponent.id, opponent.name, now);
+      touchPlayer(challenger, now);
+      touchPlayer(opponent, now);
       ensureFree(challenger, "already_in_game");
       ensureFree(opponent, "opponent_busy");
       const row = repo.insertGame({

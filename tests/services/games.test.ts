@@ -385,3 +385,33 @@ describe("game service", () => {
     store.close();
   });
 });
+
+describe("player names", () => {
+  it("names a player as they last played, reading the store once, and anew after a restore", async () => {
+    const { open } = await setup();
+    const { service, repo, store } = open();
+    let reads = 0;
+    const getPlayer = repo.getPlayer;
+    repo.getPlayer = (id) => {
+      reads++;
+      return getPlayer(id);
+    };
+    expect(service.playerName(carol.id)).toBe("Unknown player");
+    const game = service.startSolo({ player: alice, guildId: "g1", channelId: "c1" });
+    reads = 0;
+    for (let i = 0; i < 50; i++) expect(service.playerName(alice.id)).toBe("alice");
+    expect(reads).toBe(0);
+
+    // A new display name is used from the next game on, on every board.
+    service.forfeit(alice.id);
+    service.startSolo({ player: { ...alice, name: "Alice B." }, guildId: "g1", channelId: "c1" });
+    expect(service.playerName(alice.id)).toBe("Alice B.");
+    expect(repo.getPlayer(alice.id)?.name).toBe("Alice B.");
+
+    // A restore swaps the database under the service: names come from the restored store.
+    store.db.prepare("UPDATE players SET name = 'restored alice' WHERE id = ?").run(alice.id);
+    service.load();
+    expect(service.playerName(alice.id)).toBe("restored alice");
+    expect(game.row.home_id).toBe(alice.id);
+  });
+});
