@@ -8,10 +8,22 @@ import type { World } from "./state.ts";
 import type { DiscordUser, SandboxMessage } from "./types.ts";
 import { MessageFlags } from "./validate.ts";
 
-/** Oldest messages are dropped past this many per channel, to bound memory in long runs. */
-const MAX_MESSAGES_PER_CHANNEL = 10_000;
-/** Changes kept for `changedSince`; older cursors get a full resync. */
+/**
+ * Messages a channel keeps, to bound memory in long runs: once it holds a quarter more, the
+ * oldest are dropped down to this many.
+ */
+export const MAX_MESSAGES_PER_CHANNEL = 10_000;
+/** Changes kept for `changedSince` (likewise); older cursors get a full resync. */
 const MAX_CHANGES = 5_000;
+
+/**
+ * Drops the oldest entries of `list` down to `keep` once it holds a quarter more, and returns
+ * them. In batches: trimming one entry on every change moved the whole array each time, and at
+ * 1,500 clicks/s that splice was 4 % of the load generator's CPU.
+ */
+function trimOldest<T>(list: T[], keep: number): T[] {
+  return list.length > keep + (keep >> 2) ? list.splice(0, list.length - keep) : [];
+}
 
 /** What happened to a message. */
 export type MessageChange = "create" | "update" | "delete";
@@ -76,7 +88,7 @@ export function createMessageStore(world: World): MessageStore {
   const record = (change: MessageChange, message: SandboxMessage) => {
     revision++;
     changes.push({ revision, channelId: message.channel_id, messageId: message.id });
-    if (changes.length > MAX_CHANGES) changes.splice(0, changes.length - MAX_CHANGES);
+    trimOldest(changes, MAX_CHANGES);
     for (const listener of listeners) {
       try {
         listener(change, message);
@@ -123,11 +135,7 @@ export function createMessageStore(world: World): MessageStore {
       byId.set(id, message);
       const list = byChannel.get(input.channelId) ?? [];
       list.push(message);
-      if (list.length > MAX_MESSAGES_PER_CHANNEL) {
-        for (const old of list.splice(0, list.length - MAX_MESSAGES_PER_CHANNEL)) {
-          byId.delete(old.id);
-        }
-      }
+      for (const old of trimOldest(list, MAX_MESSAGES_PER_CHANNEL)) byId.delete(old.id);
       byChannel.set(input.channelId, list);
       record("create", message);
       return message;

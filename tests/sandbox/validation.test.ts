@@ -33,6 +33,13 @@ describe("message validation", () => {
     expect((await post({ content: "x".repeat(2000) })).status).toBe(200);
   });
 
+  it("counts characters, not UTF-16 units: 2000 emoji pass, 2001 do not", async () => {
+    expect((await post({ content: "🏀".repeat(2000) })).status).toBe(200);
+    const result = await post({ content: "🏀".repeat(1999) + "é!" });
+    expect(result.status).toBe(400);
+    expect(result.body.errors.content._errors[0].code).toBe("BASE_TYPE_MAX_LENGTH");
+  });
+
   it("refuses more than 5 action rows", async () => {
     const rows = Array.from({ length: 6 }, (_, i) => buttonRow(`b${i}`));
     const result = await post({ components: rows });
