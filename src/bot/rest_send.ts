@@ -1,7 +1,7 @@
 /**
  * A replacement for `@discordeno/rest@21.0.0`'s `rest.sendRequest`, the one function that
  * sends a request and decides what a response means. It keeps discordeno's queues, buckets
- * and invalid-request bucket, and changes three things (see docs/DECISIONS.md D10 and D11):
+ * and invalid-request bucket, and changes these things (see docs/DECISIONS.md D10 and D11):
  *
  * - a 429 is retried only after its `retry_after` (JSON body, seconds with decimals) or, when
  *   the body has none, its `Retry-After` header — never after `X-RateLimit-Reset-After`,
@@ -16,7 +16,10 @@
  *   attempt gives its queue slot back (21.0.0 leaves the route's queue stuck after one);
  * - a 5xx (Discord's or its edge's transient failure) is retried up to
  *   {@link SERVER_ERROR_RETRIES} times after 100, 200, 400 ms, as discord.js does; 21.0.0
- *   fails it at once, which lost board updates and interaction answers (docs/RELIABILITY.md).
+ *   fails it at once, which lost board updates and interaction answers (docs/RELIABILITY.md);
+ * - at most `maxInFlight` attempts are under way at once, the others wait in order: 21.0.0
+ *   sends every interaction answer at once, and a backlog opened a connection for each
+ *   (816 after one burst) that made the backlog worse (docs/DECISIONS.md D36).
  *
  * @module
  */
