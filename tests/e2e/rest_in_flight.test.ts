@@ -5,12 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
-import {
-  type BlitzProcess,
-  sandboxRunEnv,
-  spawnBlitz,
-  waitForHttp200,
-} from "../_helpers/blitz_process.ts";
+import { type BlitzUnderTest, startBlitzAgainst, stopBlitz } from "../_helpers/fault_rig.ts";
 import { tempDir } from "../_helpers/temp_dir.ts";
 
 const MAX_IN_FLIGHT = 3;
@@ -24,30 +19,16 @@ function gauge(page: string, name: string): number {
 
 describe("Blitz's REST requests in flight", () => {
   let sandbox: Sandbox;
-  let blitz: BlitzProcess;
-  let httpPort: string;
+  let blitz: BlitzUnderTest;
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    const env = sandboxRunEnv(await tempDir());
-    httpPort = env.httpPort;
-    blitz = spawnBlitz({
-      args: ["run"],
-      env: {
-        ...env,
-        DISCORD_TOKEN: sandbox.token,
-        DISCORD_API_URL: sandbox.restUrl,
-        DISCORD_REST_MAX_IN_FLIGHT: String(MAX_IN_FLIGHT),
-        USER_RATE_BURST: "50",
-        USER_RATE_PER_SECOND: "50",
-      },
+    blitz = await startBlitzAgainst(sandbox, await tempDir(), {
+      env: { DISCORD_REST_MAX_IN_FLIGHT: String(MAX_IN_FLIGHT) },
     });
-    await waitForHttp200(`http://127.0.0.1:${env.httpPort}/health`, blitz);
-    await blitz.waitForStderr(/Bot is ready!/);
   });
   afterAll(async () => {
-    blitz.kill("SIGTERM");
-    await blitz.exited;
+    await stopBlitz(blitz.proc);
     await sandbox.close();
   });
 
@@ -67,7 +48,7 @@ describe("Blitz's REST requests in flight", () => {
     let mostWaiting = 0;
     let mostInFlight = 0;
     for (let i = 0; i < 100 && !done; i++) {
-      const page = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      const page = await (await fetch(`${blitz.httpUrl}/metrics`)).text();
       mostWaiting = Math.max(mostWaiting, gauge(page, "blitz_discord_requests_waiting"));
       mostInFlight = Math.max(mostInFlight, gauge(page, "blitz_discord_requests_in_flight"));
       await new Promise((r) => setTimeout(r, 40));
@@ -82,7 +63,7 @@ describe("Blitz's REST requests in flight", () => {
     expect(rest.peakInFlight).toBe(MAX_IN_FLIGHT);
     expect(mostInFlight).toBe(MAX_IN_FLIGHT);
     expect(mostWaiting).toBeGreaterThan(0);
-    const after = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    const after = await (await fetch(`${blitz.httpUrl}/metrics`)).text();
     expect(gauge(after, "blitz_discord_requests_in_flight")).toBe(0);
     expect(gauge(after, "blitz_discord_requests_waiting")).toBe(0);
   });
