@@ -94,7 +94,10 @@ export function createDeadlineQueue(options: {
       timer = armedFor = undefined;
       return;
     }
-    if (armedFor === next[0] && timer !== undefined) return;
+    // A timer armed for an earlier time stays: it wakes the queue, which runs what is due then
+    // and arms for the next. A game's deadline moves later on every pick, and the earliest one is
+    // often the game just clicked, so re-arming for each move cost a timer cleared and set per click.
+    if (timer !== undefined && armedFor !== undefined && armedFor <= next[0]) return;
     if (timer !== undefined) timers.clearTimeout(timer);
     armedFor = next[0];
     timer = timers.setTimeout(() => {
