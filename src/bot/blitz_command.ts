@@ -71,8 +71,15 @@ export interface GameCommandDeps {
   games: GameService;
   repo: GamesRepo;
   logger: Logger;
-  /** Remembers the board's message id once Discord has created it. */
-  rememberBoard: (ctx: InteractionContext, game: LiveGame) => Promise<void>;
+  /**
+   * Remembers the board's message id once Discord has created it: `sent`, as Discord's answer
+   * to the reply named it, or else asked for.
+   */
+  rememberBoard: (
+    ctx: InteractionContext,
+    game: LiveGame,
+    sent?: { id: string; channel_id: string },
+  ) => Promise<void>;
   /** Redraws a game's board in the background. */
   refreshBoard: (gameId: number) => void;
 }
@@ -106,8 +113,8 @@ export function createBlitzCommand(deps: GameCommandDeps): InteractionHandler {
         guildId: ctx.guildId ?? null,
         channelId: ctx.channelId ?? null,
       });
-      await ctx.reply(renderBoard(game, names(game)));
-      await deps.rememberBoard(ctx, game);
+      const sent = await ctx.replyWithMessage(renderBoard(game, names(game)));
+      await deps.rememberBoard(ctx, game, sent);
     },
     async challenge(ctx, options) {
       const opponentId = String(option(options, "opponent")?.value ?? "");
@@ -126,8 +133,8 @@ export function createBlitzCommand(deps: GameCommandDeps): InteractionHandler {
         guildId: ctx.guildId ?? null,
         channelId: ctx.channelId ?? null,
       });
-      await ctx.reply(renderChallenge(game, names(game)));
-      await deps.rememberBoard(ctx, game);
+      const sent = await ctx.replyWithMessage(renderChallenge(game, names(game)));
+      await deps.rememberBoard(ctx, game, sent);
     },
     async forfeit(ctx) {
       const game = games.forfeit(ctx.user.id);

@@ -15,8 +15,15 @@ import { renderBoard, renderChallenge, sideNames } from "./board.ts";
 
 /** The board updater. */
 export interface BoardUpdater {
-  /** Learns the board's message id from the reply just sent for `game`. */
-  remember(ctx: InteractionContext, game: LiveGame): Promise<void>;
+  /**
+   * Learns the board's message id from the reply just sent for `game`: `sent` when Discord's
+   * answer to the reply named the message, else by asking for the original response.
+   */
+  remember(
+    ctx: InteractionContext,
+    game: LiveGame,
+    sent?: { id: string; channel_id: string },
+  ): Promise<void>;
   /** Redraws the board of `gameId` soon (coalesced). */
   refresh(gameId: number): void;
   /** Edits still to send. */
@@ -103,9 +110,9 @@ export function createBoardUpdater(
   };
 
   return {
-    async remember(ctx, game) {
+    async remember(ctx, game, sent) {
       try {
-        const message = await ctx.original();
+        const message = sent ?? await ctx.original();
         deps.games.setBoardMessage(game.row.id, message.channel_id, message.id);
       } catch (error) {
         deps.logger.warn("Could not learn the board message of game {gameId}: {error}", {

@@ -23,6 +23,14 @@ export interface InteractionContext {
   readonly acknowledged: boolean;
   /** Answers with a new message (ephemeral when asked). */
   reply(message: OutgoingMessage, options?: { ephemeral?: boolean }): Promise<void>;
+  /**
+   * Answers with a new message and learns its id from Discord's answer to the callback
+   * (`with_response=true`), instead of asking for it with a second request; undefined when
+   * the answer did not name it.
+   */
+  replyWithMessage(
+    message: OutgoingMessage,
+  ): Promise<{ id: string; channel_id: string } | undefined>;
   /** Acknowledges now, answers later with {@link editOriginal}. */
   defer(options?: { ephemeral?: boolean }): Promise<void>;
   /** Edits the message the clicked component is on. */
@@ -43,12 +51,26 @@ export function createInteractionContext(
   let answered = false;
   let acknowledged = false;
   const user = interaction.member?.user ?? interaction.user ?? { id: "0", username: "unknown" };
-  const callback = async (type: number, data?: OutgoingMessage) => {
+  /** Sends the one callback; with `withResponse`, resolves with Discord's answer (camelized). */
+  const send = async (
+    type: number,
+    data: OutgoingMessage | undefined,
+    withResponse: boolean,
+  ): Promise<unknown> => {
     if (answered) throw new Error(`Interaction ${interaction.id} was already answered`);
     answered = true;
-    // deno-lint-ignore no-explicit-any
-    await rest.sendInteractionResponse(interaction.id, interaction.token, { type, data } as any);
+    const answer = await rest.sendInteractionResponse(
+      interaction.id,
+      interaction.token,
+      // deno-lint-ignore no-explicit-any
+      { type, data } as any,
+      withResponse ? { withResponse: true } : undefined,
+    );
     acknowledged = true;
+    return answer;
+  };
+  const callback = async (type: number, data?: OutgoingMessage): Promise<void> => {
+    await send(type, data, false);
   };
   const withFlags = (message: OutgoingMessage, ephemeral?: boolean): OutgoingMessage =>
     ephemeral ? { ...message, flags: (message.flags ?? 0) | EPHEMERAL } : message;
@@ -65,6 +87,16 @@ export function createInteractionContext(
     },
     reply: (message, options) =>
       callback(CallbackType.ChannelMessageWithSource, withFlags(message, options?.ephemeral)),
+    replyWithMessage: async (message) => {
+      // discordeno camelizes the answer: { resource: { message: { id, channelId } } }.
+      const answer = await send(CallbackType.ChannelMessageWithSource, message, true) as
+        | { resource?: { message?: { id?: unknown; channelId?: unknown } } }
+        | undefined;
+      const sent = answer?.resource?.message;
+      return sent?.id !== undefined && sent.channelId !== undefined
+        ? { id: String(sent.id), channel_id: String(sent.channelId) }
+        : undefined;
+    },
     defer: (options) =>
       callback(
         CallbackType.DeferredChannelMessageWithSource,

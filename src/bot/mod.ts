@@ -125,7 +125,7 @@ export function createBot(deps: BotDeps): Bot {
         games: deps.games,
         repo: deps.gamesRepo,
         logger,
-        rememberBoard: (ctx, game) => boards.remember(ctx, game),
+        rememberBoard: (ctx, game, sent) => boards.remember(ctx, game, sent),
         refreshBoard: (gameId) => boards.refresh(gameId),
       })),
       ...(deps.ops ? { admin: createAdminCommand(deps.ops.admin) } : {}),

@@ -47,6 +47,11 @@ function fakeContext(interaction: RawInteraction): InteractionContext & { answer
       answers.push({ kind: "reply", message, ephemeral: options?.ephemeral });
       return Promise.resolve();
     },
+    replyWithMessage: (message) => {
+      answered = true;
+      answers.push({ kind: "reply", message });
+      return Promise.resolve({ id: "1", channel_id: "2" });
+    },
     defer: (options) => {
       answered = true;
       answers.push({ kind: "defer", ephemeral: options?.ephemeral });

@@ -84,6 +84,28 @@ describe("Basketball Blitz through the sandbox", () => {
     expect(board.embeds[0].description).toMatch(/Final: .+ wins \d+–\d+/);
   });
 
+  it("learns a new board's message from Discord's answer to the reply, without asking again", async () => {
+    // Counts the requests for an original response (GET /webhooks/…/messages/@original).
+    const watch = await run.client.latency({
+      route: "GET /webhooks",
+      latencyMs: 1,
+      durationMs: 60_000,
+    });
+    const started = await command(users.dave!, "play");
+    const boardId = started.original!.id;
+    // The board is known at once: a forfeit without a click redraws it.
+    await command(users.dave!, "forfeit");
+    let board = await readMessage(run.client, channelId, boardId);
+    for (let i = 0; i < 50 && board.components.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      board = await readMessage(run.client, channelId, boardId);
+    }
+    expect(board.components).toEqual([]);
+    expect(board.embeds[0].description).toMatch(/forfeit/i);
+    await run.client.endFault(watch.id);
+    expect((await run.client.faultRecord(watch.id))?.outcome).toBe("0 delayed");
+  });
+
   it("plays a full challenge between two users and updates stats and the leaderboard", async () => {
     const challenge = await command(users.bob!, "challenge", [{
       name: "opponent",
