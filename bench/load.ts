@@ -52,6 +52,10 @@ export interface StepResult {
   again?: boolean;
   /** The highest p99 of the step's 5-second windows. */
   worstWindowP99: number;
+  /** Interactions sent in the step, by kind (pings, clicks, starts, forfeits). */
+  kinds: Record<string, number>;
+  /** Answers that were ephemeral refusals. */
+  refused: number;
   failedTotal: number;
   loadgenCpuPercent: number;
   /** The load generator's (and sandbox's) RSS at the end of the step. */
@@ -371,6 +375,14 @@ function ladder(steps: StepResult[]): string {
  * for Blitz, the discord.js peer and the bare peer (no library, no game, no database), so the
  * figure stands beside what the framework and what this machine allow.
  */
+/** What a game-click step sent: the share of clicks among its interactions, and the refusals. */
+function clickShare(step: StepResult): string {
+  const sent = Object.values(step.kinds).reduce((a, b) => a + b, 0);
+  const clicks = step.kinds.clicks ?? 0;
+  return `${sent ? round((clicks / sent) * 100, 0) : 0} % clicks (the rest /blitz play and ` +
+    `forfeit), ${step.refused} refused`;
+}
+
 export const throughputBench: Bench = {
   name: "throughput",
   description:
@@ -414,7 +426,7 @@ export const throughputBench: Bench = {
           unit: "answered/s",
           note: `p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms, Blitz CPU ${
             round(s.botCpuPercent!, 0)
-          }%, load generator ${round(s.loadgenCpuPercent, 0)}%`,
+          }%, load generator ${round(s.loadgenCpuPercent, 0)}%; ${clickShare(s)}`,
         });
       }
 

@@ -63,7 +63,8 @@ interface Seat {
   forfeit?: boolean;
 }
 const seats: Seat[] = users.map((user) => ({ user, busy: false }));
-const pending = new Map<string, { seat: Seat; sentAt: number }>();
+/** Interactions sent and not answered yet; `start`: a /blitz play, whose answer is the board. */
+const pending = new Map<string, { seat: Seat; sentAt: number; start: boolean }>();
 let latencies: number[] = [];
 /** This step's latencies by 5-second window (the worst window is reported too). */
 let windows: number[][] = [];
@@ -75,6 +76,8 @@ let stepStartedAt = 0;
 const trace: string[] | undefined = Deno.env.get("LOADGEN_TRACE") ? [] : undefined;
 let answered = 0;
 let refused = 0;
+/** What was sent, by kind: a game-click figure is worth only as much as its share of clicks. */
+const sentKinds = { pings: 0, clicks: 0, starts: 0, forfeits: 0 };
 
 /** The next click from a board's components: home attacks at even possessions. */
 function nextClick(components: unknown): string | undefined {
@@ -89,10 +92,12 @@ function nextClick(components: unknown): string | undefined {
   return row[(k * 7) % row.length];
 }
 
-driver.onAnswer((id, callback, latencyMs) => {
+driver.onAnswer((id, callback, latencyMs, originalMessageId) => {
   const entry = pending.get(id);
   if (!entry) return;
   pending.delete(id);
+  // The board is the reply's message.
+  if (entry.start && originalMessageId) entry.seat.messageId = originalMessageId;
   entry.seat.busy = false;
   answered++;
   latencies.push(latencyMs);
@@ -121,26 +126,23 @@ function act(): boolean {
     if (config.scenario === "hold" && !seat.next && seat.messageId) continue; // game over: keep seat idle
     seat.busy = true;
     try {
-      const forfeit = seat.forfeit === true;
-      seat.forfeit = false;
-      const handle = config.scenario === "ping"
-        ? driver.command({ userId: seat.user.id, name: "ping" })
-        : forfeit
-        ? driver.command({ userId: seat.user.id, name: "blitz", subcommand: "forfeit" })
+      const kind: keyof typeof sentKinds = config.scenario === "ping"
+        ? "pings"
+        : seat.forfeit
+        ? "forfeits"
         : seat.next && seat.messageId
-        ? driver.click({ userId: seat.user.id, messageId: seat.messageId, customId: seat.next })
+        ? "clicks"
+        : "starts";
+      seat.forfeit = false;
+      const handle = kind === "pings"
+        ? driver.command({ userId: seat.user.id, name: "ping" })
+        : kind === "forfeits"
+        ? driver.command({ userId: seat.user.id, name: "blitz", subcommand: "forfeit" })
+        : kind === "clicks"
+        ? driver.click({ userId: seat.user.id, messageId: seat.messageId!, customId: seat.next! })
         : driver.command({ userId: seat.user.id, name: "blitz", subcommand: "play" });
-      pending.set(handle.id, { seat, sentAt: performance.now() });
-      if (config.scenario !== "ping" && !seat.next && !forfeit) {
-        // The board is the reply's message: learn its id once the bot answered.
-        const id = handle.id;
-        const learn = () => {
-          sandbox.client.interaction(id, 5000).then((r) => {
-            if (r.original?.id) seat.messageId = r.original.id;
-          }).catch(() => {});
-        };
-        setTimeout(learn, 0);
-      }
+      sentKinds[kind]++;
+      pending.set(handle.id, { seat, sentAt: performance.now(), start: kind === "starts" });
       return true;
     } catch {
       seat.busy = false;
@@ -163,6 +165,8 @@ async function runAt(rate: number, seconds: number) {
   windows = [];
   stepStartedAt = performance.now();
   const startAnswered = answered;
+  const startRefused = refused;
+  const startKinds = { ...sentKinds };
   const cpuStart = cpuSecondsOf(Deno.pid);
   const started = performance.now();
   // Paced like a constant-rate generator (wrk2): at most a few ms between sends, so 500/s is
@@ -188,6 +192,11 @@ async function runAt(rate: number, seconds: number) {
     sent,
     answered: answered - startAnswered,
     perSecond: (answered - startAnswered) / elapsed,
+    /** Sent in this step, by kind, and the ephemeral refusals among the answers. */
+    kinds: Object.fromEntries(
+      Object.entries(sentKinds).map(([k, v]) => [k, v - startKinds[k as keyof typeof sentKinds]]),
+    ),
+    refused: refused - startRefused,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),

@@ -91,6 +91,8 @@ export type AnswerListener = (
   id: string,
   callback: { type: number; data?: unknown },
   latencyMs: number,
+  /** The message the answer created or edited (what `@original` names), if any. */
+  originalMessageId: string | null,
 ) => void;
 
 /** A command's name with its subcommand group and subcommand, e.g. "blitz play". */
@@ -339,7 +341,7 @@ export function createInteractions(deps: {
       state.callbackData = callback.data;
       world.feed.notify();
       for (const listener of answerListeners) {
-        listener(state.id, callback, state.answeredAt - state.createdAt);
+        listener(state.id, callback, state.answeredAt - state.createdAt, state.originalMessageId);
       }
     },
     onAnswer(listener) {

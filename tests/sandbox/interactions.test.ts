@@ -147,6 +147,21 @@ describe("interaction callbacks", () => {
     });
   });
 
+  it("tells the in-process driver's listeners each answer and the message it posted", async () => {
+    const heard: { id: string; type: number; originalMessageId: string | null }[] = [];
+    const stop = sandbox.driver.onAnswer((id, answer, _latencyMs, originalMessageId) =>
+      heard.push({ id, type: answer.type, originalMessageId })
+    );
+    try {
+      const { handle, interaction } = await ping();
+      await callback(interaction, { type: 4, data: { content: "pong" } });
+      const record = await sandbox.client.waitForResponse(handle.id);
+      expect(heard).toEqual([{ id: handle.id, type: 4, originalMessageId: record.original!.id }]);
+    } finally {
+      stop();
+    }
+  });
+
   it("records the ephemeral flag and hides the message from the channel's REST view", async () => {
     const { handle, interaction } = await ping("carol");
     await callback(interaction, { type: 4, data: { content: "only you", flags: 64 } });
