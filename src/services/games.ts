@@ -114,10 +114,10 @@ export interface PickOutcome {
 const CHALLENGE_TTL_MS = 5 * 60_000;
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
 
-/** Creates the service. */
 /** Player names the game service keeps in memory, at most (about 100 B each). */
 export const NAME_CACHE_SIZE = 10_000;
 
+/** Creates the service. */
 export function createGameService(options: GameServiceOptions): GameService {
   const { repo, clock } = options;
   const live = new Map<number, LiveGame>();
