@@ -21,7 +21,12 @@ import {
   TRACE,
 } from "./gateway_handshake.ts";
 import type { RelayLink } from "./gateway_proxy.ts";
-import { type GatewaySession, type GatewaySessions, Intents } from "./gateway_sessions.ts";
+import {
+  bufferedText,
+  type GatewaySession,
+  type GatewaySessions,
+  Intents,
+} from "./gateway_sessions.ts";
 import { guildCreateObject, type World } from "./state.ts";
 
 /** Payloads a client may send per minute before Discord disconnects it (4008). */
@@ -271,7 +276,7 @@ export function createGateway(deps: {
     let replayed = 0;
     for (const entry of session.buffer) {
       if (entry.s > seq) {
-        c.sink.send(entry.text);
+        c.sink.send(bufferedText(entry));
         replayed++;
       }
     }
