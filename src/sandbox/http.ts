@@ -12,6 +12,22 @@ export interface RouteMatch<R> {
   params: Record<string, string>;
 }
 
+/** A template's segments: a literal, or the name of a `{param}`. */
+type TemplatePart = { literal: string } | { param: string };
+const templates = new Map<string, TemplatePart[]>();
+
+/** `template` split once and remembered (the templates are a fixed list). */
+function partsOf(template: string): TemplatePart[] {
+  let parts = templates.get(template);
+  if (!parts) {
+    parts = template.split("/").filter(Boolean).map((part) =>
+      part.startsWith("{") && part.endsWith("}") ? { param: part.slice(1, -1) } : { literal: part }
+    );
+    templates.set(template, parts);
+  }
+  return parts;
+}
+
 /** Matches `path` against templates like "/channels/{channel.id}/messages". */
 export function matchRoute<R extends { method: string; path: string }>(
   routes: readonly R[],
@@ -21,16 +37,16 @@ export function matchRoute<R extends { method: string; path: string }>(
   const segments = path.split("/").filter(Boolean);
   let pathExists = false;
   for (const route of routes) {
-    const parts = route.path.split("/").filter(Boolean);
+    const parts = partsOf(route.path);
     if (parts.length !== segments.length) continue;
+    // Literals first: most templates differ from the path in one, with nothing decoded yet.
+    if (!parts.every((part, i) => "param" in part || part.literal === segments[i])) continue;
     const params: Record<string, string> = {};
     const ok = parts.every((part, i) => {
+      if (!("param" in part)) return true;
       const segment = segments[i] ?? "";
-      if (part.startsWith("{") && part.endsWith("}")) {
-        params[part.slice(1, -1)] = decodeURIComponent(segment);
-        return segment.length > 0;
-      }
-      return part === segment;
+      params[part.param] = decodeURIComponent(segment);
+      return segment.length > 0;
     });
     if (!ok) continue;
     pathExists = true;
