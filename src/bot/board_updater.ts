@@ -12,6 +12,7 @@ import type { GameService, LiveGame } from "../services/games.ts";
 import type { Logger } from "../log.ts";
 import type { InteractionContext } from "./context.ts";
 import { renderBoard, renderChallenge, sideNames } from "./board.ts";
+import { inDiscordsFormat } from "./rest_send.ts";
 
 /** The board updater. */
 export interface BoardUpdater {
@@ -83,7 +84,7 @@ export function createBoardUpdater(
         await deps.rest.editMessage(
           game.row.channel_id,
           game.row.message_id,
-          message as Parameters<RestManager["editMessage"]>[2],
+          inDiscordsFormat(message) as Parameters<RestManager["editMessage"]>[2],
         );
       } catch (error) {
         deps.logger.warn("Could not update the board of game {gameId}: {error}", { gameId, error });

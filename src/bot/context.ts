@@ -10,6 +10,7 @@ import {
   type RawInteraction,
   type RawUser,
 } from "./types.ts";
+import { inDiscordsFormat } from "./rest_send.ts";
 
 /** What a handler can do with one interaction. */
 export interface InteractionContext {
@@ -62,8 +63,9 @@ export function createInteractionContext(
     const answer = await rest.sendInteractionResponse(
       interaction.id,
       interaction.token,
+      // Blitz's messages are built in Discord's format: sent without discordeno's copy.
       // deno-lint-ignore no-explicit-any
-      { type, data } as any,
+      inDiscordsFormat({ type, data }) as any,
       withResponse ? { withResponse: true } : undefined,
     );
     acknowledged = true;

@@ -4,7 +4,7 @@
  */
 import { createRestManager, type RestManager } from "@discordeno/bot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createSlots, installRestSend } from "../../src/bot/rest_send.ts";
+import { createSlots, inDiscordsFormat, installRestSend } from "../../src/bot/rest_send.ts";
 import { log } from "../../src/log.ts";
 import { type Sandbox, startSandbox } from "../../src/sandbox/mod.ts";
 
@@ -179,6 +179,38 @@ describe("requests in flight", () => {
     await sandbox.client.endFault(fault.id);
     const me = await rest.get<{ id: string }>("/users/@me", { runThroughQueue: false });
     expect(String(me.id)).toBe(sandbox.applicationId);
+  });
+});
+
+describe("bodies already in Discord's format", () => {
+  it("with installRestSend, a marked body is sent without discordeno's conversion, an unmarked one with it", async () => {
+    const rest = manager({ patched: false });
+    let conversions = 0;
+    const convert = rest.changeToDiscordFormat;
+    rest.changeToDiscordFormat = (obj) => {
+      conversions++;
+      return convert(obj);
+    };
+    installRestSend(rest, { timeoutMs: 15_000, logger: log("test") });
+    const body = () => ({
+      content: "box score",
+      embeds: [{ title: "Q1", fields: [{ name: "Home", value: "12", inline: true }] }],
+      components: [{
+        type: 1,
+        components: [{ type: 2, style: 1, label: "Drive", custom_id: "g:1:0:drive" }],
+      }],
+    });
+    // deno-lint-ignore no-explicit-any
+    await rest.sendMessage(sandbox.channelId, inDiscordsFormat(body()) as any);
+    expect(conversions).toBe(0);
+    // deno-lint-ignore no-explicit-any
+    await rest.sendMessage(sandbox.channelId, body() as any);
+    expect(conversions).toBeGreaterThan(10); // one per nested value
+    const [marked, converted] = (await sandbox.client.messages(sandbox.channelId)).slice(-2);
+    for (const key of ["content", "embeds", "components"] as const) {
+      expect(marked?.[key]).toEqual(converted?.[key]);
+    }
+    expect(marked?.embeds[0]?.fields?.[0]).toMatchObject({ name: "Home", inline: true });
   });
 });
 
