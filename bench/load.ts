@@ -118,6 +118,8 @@ export async function runLoad(
       ...(Deno.env.get("LOADGEN_V8_FLAGS")
         ? [`--v8-flags=${Deno.env.get("LOADGEN_V8_FLAGS")}`]
         : []),
+      // `LOADGEN_INSPECT=127.0.0.1:9230` opens its inspector, for `bench/profile.ts`.
+      ...(Deno.env.get("LOADGEN_INSPECT") ? [`--inspect=${Deno.env.get("LOADGEN_INSPECT")}`] : []),
       LOADGEN,
       JSON.stringify(scenario),
     ],

@@ -118,10 +118,26 @@ driver.onAnswer((id, callback, latencyMs, originalMessageId) => {
   entry.seat.next = nextClick(data?.components);
 });
 
-let rr = 0;
+/**
+ * Which seat acts next: a seeded random one (mulberry32, the same sequence every run), not the
+ * next in turn. Taken in turn, every seat clicked at the same pace, all 3,000 games ended in
+ * the same second and 3,000 `/blitz play`s arrived at once, in whichever step that happened to
+ * be (docs/DECISIONS.md D37); players do not finish in step. Drawn at random, a game of ~16
+ * clicks ends a quarter of its length earlier or later, and the restarts spread out.
+ */
+let seed = 0x5eed;
+function random(): number {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
 function act(): boolean {
+  const from = Math.floor(random() * seats.length);
   for (let tries = 0; tries < seats.length; tries++) {
-    const seat = seats[rr++ % seats.length]!;
+    // A busy seat (its last action not answered yet) passes its turn to the next one.
+    const seat = seats[(from + tries) % seats.length]!;
     if (seat.busy) continue;
     if (config.scenario === "hold" && !seat.next && seat.messageId) continue; // game over: keep seat idle
     seat.busy = true;
