@@ -55,8 +55,13 @@ export function matchRoute<R extends { method: string; path: string }>(
   return { pathExists };
 }
 
-/** A parsed body, or the reason it could not be parsed. */
-export type BodyResult = { ok: true; body: unknown } | { ok: false };
+/**
+ * A parsed body, or the reason it could not be parsed. A JSON body also comes as it was sent
+ * (`raw`, UTF-8), for what is kept long and read rarely (see `InteractionState.callbackJson`).
+ */
+export type BodyResult = { ok: true; body: unknown; raw?: Uint8Array } | { ok: false };
+
+const utf8 = new TextDecoder();
 
 /**
  * Reads a request body: undefined when empty; JSON; or `multipart/form-data` whose
@@ -90,10 +95,11 @@ export async function readBody(request: Request): Promise<BodyResult> {
       return { ok: false };
     }
   }
-  const text = await request.text();
+  const raw = await request.bytes();
+  const text = utf8.decode(raw);
   if (text.trim() === "") return { ok: true, body: undefined };
   try {
-    return { ok: true, body: JSON.parse(text) };
+    return { ok: true, body: JSON.parse(text), raw };
   } catch {
     return { ok: false };
   }

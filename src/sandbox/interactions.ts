@@ -29,6 +29,16 @@ const RETAIN_AFTER_EXPIRY_MS = 60_000;
  */
 const DETAIL_MS = 60_000;
 
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+/** `{ data }` of the callback an interaction still holds (see `callbackJson`), else `{}`. */
+function callbackDataOf(state: InteractionState): { data?: unknown } {
+  if (state.callbackJson === undefined) return {};
+  const body = JSON.parse(fromUtf8.decode(state.callbackJson)) as { data?: unknown };
+  return body.data !== undefined ? { data: body.data } : {};
+}
+
 /** The sandbox's bookkeeping for one interaction. */
 export interface InteractionState {
   id: string;
@@ -50,8 +60,13 @@ export interface InteractionState {
   status: "pending" | "answered" | "failed";
   /** The callback's type (4 message, 5 deferred, 6 deferred update, 7 update, 9 modal). */
   callbackType: number | undefined;
-  /** The callback's `data`, kept for `record()` until the interaction is `DETAIL_MS` old. */
-  callbackData: unknown;
+  /**
+   * The callback's body as JSON (UTF-8), kept for `record()` until the interaction is
+   * `DETAIL_MS` old. Bytes, not the parsed `data`: at 2,000 answers/s a minute of parsed boards
+   * was a graph of millions of objects for the load generator's collector to copy and mark, for
+   * records that are rarely read (docs/DECISIONS.md D37).
+   */
+  callbackJson: Uint8Array | undefined;
   answeredAt: number | undefined;
   originalMessageId: string | null;
   /** Follow-up messages, created on the first one. */
@@ -74,7 +89,12 @@ export interface Interactions {
   /** Counts since start: created, answered, failed. */
   counts(): { created: number; answered: number; failed: number };
   /** Marks an interaction answered (used by the callback route). */
-  answer(state: InteractionState, callback: { type: number; data?: unknown }): void;
+  answer(
+    state: InteractionState,
+    callback: { type: number; data?: unknown },
+    /** The callback's body as it was sent (UTF-8 JSON); encoded from `callback` when absent. */
+    raw?: Uint8Array,
+  ): void;
   /** True when the deadline passed without a callback (marks it failed on the way). */
   missedDeadline(state: InteractionState): boolean;
   /** True once the interaction's token has expired (by default 15 minutes after it was created). */
@@ -145,7 +165,7 @@ export function createInteractions(deps: {
   const toSlim: InteractionState[] = [];
   let slimHead = 0;
   const slim = (state: InteractionState) => {
-    state.callbackData = undefined;
+    state.callbackJson = undefined;
   };
   const prune = () => {
     const now = world.now();
@@ -206,7 +226,7 @@ export function createInteractions(deps: {
       deadlineAt: now + deps.deadlineMs,
       status: "pending",
       callbackType: undefined,
-      callbackData: undefined,
+      callbackJson: undefined,
       answeredAt: undefined,
       originalMessageId: null,
       followupIds: undefined,
@@ -240,7 +260,7 @@ export function createInteractions(deps: {
         ? {
           callback: {
             type: s.callbackType,
-            ...(s.callbackData !== undefined ? { data: s.callbackData } : {}),
+            ...callbackDataOf(s),
             receivedAt: s.answeredAt ?? s.createdAt,
           },
         }
@@ -331,14 +351,16 @@ export function createInteractions(deps: {
       return ids.map((id) => record(id)).filter((r) => r !== undefined);
     },
     counts: () => ({ ...counts }),
-    answer(state, callback) {
+    answer(state, callback, raw) {
       clearTimeout(state.timer);
       state.timer = undefined;
       state.status = "answered";
       counts.answered++;
       state.answeredAt = world.now();
       state.callbackType = callback.type;
-      state.callbackData = callback.data;
+      state.callbackJson = callback.data === undefined
+        ? undefined
+        : raw ?? utf8.encode(JSON.stringify(callback));
       world.feed.notify();
       for (const listener of answerListeners) {
         listener(state.id, callback, state.answeredAt - state.createdAt, state.originalMessageId);

@@ -17,7 +17,14 @@ const ALLOWED_CALLBACKS: Record<number, number[]> = { 2: [4, 5, 9], 3: [4, 5, 6,
 
 /** Handlers for the callback and webhook routes. */
 export interface InteractionResponses {
-  callback(id: string, token: string, body: unknown, withResponse: boolean): Response;
+  /** `raw`: the body as sent (UTF-8 JSON), kept for the interaction's record instead of `body`. */
+  callback(
+    id: string,
+    token: string,
+    body: unknown,
+    withResponse: boolean,
+    raw?: Uint8Array,
+  ): Response;
   webhook(
     method: string,
     applicationId: string,
@@ -98,7 +105,7 @@ export function createInteractionResponses(deps: {
   };
 
   return {
-    callback(id, token, body, withResponse) {
+    callback(id, token, body, withResponse, raw) {
       const state = interactions.get(id);
       if (!state || state.token !== token) return DiscordErrors.unknownInteraction();
       if (interactions.missedDeadline(state)) {
@@ -150,7 +157,7 @@ export function createInteractionResponses(deps: {
         original = target;
       }
       state.originalMessageId = original?.id ?? null;
-      interactions.answer(state, { type, data: body.data });
+      interactions.answer(state, { type, data: body.data }, raw);
       if (!withResponse) return new Response(null, { status: 204 });
       return json(200, {
         interaction: {

@@ -24,6 +24,8 @@ export interface RestContext {
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
+  /** The JSON body as it was sent (UTF-8), when there was one. */
+  raw?: Uint8Array;
   request: Request;
 }
 
@@ -136,15 +138,18 @@ export function createRestApi(
     }
 
     let body: unknown;
+    let raw: Uint8Array | undefined;
     if (request.method !== "GET" && request.method !== "DELETE") {
       const parsed = await readBody(request);
       if (!parsed.ok) return withHeaders(DiscordErrors.invalidJson(), decision.headers);
       body = parsed.body;
+      raw = parsed.raw;
     }
     const response = await route.handle({
       params: match.params,
       query: url.searchParams,
       body,
+      raw,
       request,
     });
     world.log("debug", "REST", {

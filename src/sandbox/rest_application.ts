@@ -144,12 +144,13 @@ export function applicationRoutes(deps: RestDeps): RestRoute[] {
       bucket: { limit: 5, windowMs: 1000 },
       resource: ["interaction.id"],
       global: false,
-      handle: ({ params, body, query }) =>
+      handle: ({ params, body, raw, query }) =>
         responses.callback(
           params["interaction.id"] ?? "",
           params["interaction.token"] ?? "",
           body,
           ["true", "True", "1"].includes(query.get("with_response") ?? ""),
+          raw,
         ),
     },
     ...webhookRoutes(deps),

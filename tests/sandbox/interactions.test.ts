@@ -448,6 +448,76 @@ describe("long runs", () => {
     60_000,
   );
 
+  it(
+    "keeps a recent answer as its JSON bytes, outside V8's heap, and still shows it",
+    async () => {
+      // For the detail period (a minute) each answer stays readable. Kept parsed, a board-sized
+      // answer was ~2.5 KB of small objects, and a minute of them at 2,000/s a large part of
+      // what the load generator's collector copied and marked (docs/DECISIONS.md D37).
+      const gc = findGc();
+      expect(gc).toBeDefined();
+      const sb = await startSandbox();
+      const { client } = await identify(sb.gatewayUrl, sb.token, 0);
+      const board = {
+        embeds: [{
+          title: "🏀 Basketball Blitz — game #123",
+          description: "**alice** 12 – 10 **The House**\nPossession 5 of 8 · alice on offense",
+          fields: [
+            { name: "Last play", value: "The House: Three vs Man — good! +3" },
+            { name: "Shot clock", value: "<t:1700000000:R>" },
+          ],
+          footer: { text: "Pick in secret; the board updates when both have picked." },
+        }],
+        components: ["drive", "mid", "three", "post"].map((play, row) => ({
+          type: 1,
+          components: ["a", "b", "c", "d"].map((k) => ({
+            type: 2,
+            style: 1 + (row % 2),
+            label: `${play} ${k}`,
+            custom_id: `pick:123:${row}:${play}:${k}`,
+          })),
+        })),
+      };
+      try {
+        await api(sb, "PUT", `/applications/${sb.applicationId}/commands`, COMMANDS);
+        const userId = sb.users[0]!.id;
+        const settle = async () => {
+          const handle = sb.driver.command({ userId, name: "ping" });
+          const event = await client.next((p) =>
+            p.t === "INTERACTION_CREATE" && p.d.id === handle.id
+          );
+          await api(sb, "POST", `/interactions/${handle.id}/${event.d.token}/callback`, {
+            type: 4,
+            data: board,
+          }, null);
+          // The reply goes too: what is left is the interaction's own bookkeeping.
+          const hook = `/webhooks/${sb.applicationId}/${event.d.token}/messages/@original`;
+          expect((await api(sb, "DELETE", hook, undefined, null)).status).toBe(204);
+          return handle.id;
+        };
+        for (let i = 0; i < 500; i++) await settle();
+        await new Promise((r) => setTimeout(r, 10));
+        gc!();
+        const before = Deno.memoryUsage().heapUsed;
+        const count = 2000;
+        let last = "";
+        for (let i = 0; i < count; i++) last = await settle();
+        // Past the REST rate-limit windows (1 s); a new interaction is when the sandbox tidies up.
+        await new Promise((r) => setTimeout(r, 1100));
+        await settle();
+        gc!();
+        const perInteraction = (Deno.memoryUsage().heapUsed - before) / (count + 1);
+        expect((await sb.client.interaction(last)).callback?.data).toEqual(board);
+        // Measured: 1,184 B as bytes; 3,638 B with the answer kept parsed.
+        expect(perInteraction).toBeLessThan(2000);
+      } finally {
+        await client.close();
+        await sb.close();
+      }
+    },
+    60_000,
+  );
+
   /** A sandbox with the commands registered, a connected client, and a /ping answered "pong". */
   async function answeredPing(options: Parameters<typeof startSandbox>[0]) {
     const sb = await startSandbox(options);
