@@ -64,8 +64,13 @@ interface Seat {
 }
 const seats: Seat[] = users.map((user) => ({ user, busy: false }));
 /** Interactions sent and not answered yet; `start`: a /blitz play, whose answer is the board. */
-const pending = new Map<string, { seat: Seat; sentAt: number; start: boolean }>();
+const pending = new Map<
+  string,
+  { seat: Seat; sentAt: number; start: boolean; kind: keyof typeof sentKinds }
+>();
 let latencies: number[] = [];
+/** This step's latencies by kind of action (a start costs Blitz more than a click). */
+let latenciesByKind: Record<string, number[]> = {};
 /** This step's latencies by 5-second window (the worst window is reported too). */
 let windows: number[][] = [];
 let stepStartedAt = 0;
@@ -101,6 +106,7 @@ driver.onAnswer((id, callback, latencyMs, originalMessageId) => {
   entry.seat.busy = false;
   answered++;
   latencies.push(latencyMs);
+  (latenciesByKind[entry.kind] ??= []).push(latencyMs);
   (windows[Math.floor((performance.now() - stepStartedAt) / 5000)] ??= []).push(latencyMs);
   trace?.push(
     `${(performance.timeOrigin + performance.now() - latencyMs).toFixed(1)} ${
@@ -119,12 +125,15 @@ driver.onAnswer((id, callback, latencyMs, originalMessageId) => {
 });
 
 /**
- * Which seat acts next: a seeded random one (mulberry32, the same sequence every run), not the
- * next in turn. Taken in turn, every seat clicked at the same pace, all 3,000 games ended in
- * the same second and 3,000 `/blitz play`s arrived at once, in whichever step that happened to
- * be (docs/DECISIONS.md D37); players do not finish in step. Drawn at random, a game of ~16
- * clicks ends a quarter of its length earlier or later, and the restarts spread out.
+ * Which seat acts next. Each seat first acts once in turn (the players arrive and start their
+ * games: the latency bench's warm-up takes those starts), then a seeded random one acts
+ * (mulberry32, the same sequence every run). Taken in turn throughout, every seat clicked at the
+ * same pace, all 3,000 games ended in the same second and 3,000 `/blitz play`s arrived at once,
+ * in whichever step that happened to be (docs/DECISIONS.md D37); players do not finish in step.
+ * Drawn at random, a game of ~16 clicks ends a quarter of its length earlier or later, and the
+ * restarts spread out. `LOADGEN_ORDER=turns` keeps the seats in turn throughout (as before).
  */
+let arrived = 0;
 let seed = 0x5eed;
 function random(): number {
   seed = (seed + 0x6d2b79f5) | 0;
@@ -134,7 +143,9 @@ function random(): number {
 }
 
 function act(): boolean {
-  const from = Math.floor(random() * seats.length);
+  const from = arrived < seats.length || Deno.env.get("LOADGEN_ORDER") === "turns"
+    ? arrived++
+    : Math.floor(random() * seats.length);
   for (let tries = 0; tries < seats.length; tries++) {
     // A busy seat (its last action not answered yet) passes its turn to the next one.
     const seat = seats[(from + tries) % seats.length]!;
@@ -158,7 +169,12 @@ function act(): boolean {
         ? driver.click({ userId: seat.user.id, messageId: seat.messageId!, customId: seat.next! })
         : driver.command({ userId: seat.user.id, name: "blitz", subcommand: "play" });
       sentKinds[kind]++;
-      pending.set(handle.id, { seat, sentAt: performance.now(), start: kind === "starts" });
+      pending.set(handle.id, {
+        seat,
+        sentAt: performance.now(),
+        start: kind === "starts",
+        kind,
+      });
       return true;
     } catch {
       seat.busy = false;
@@ -178,6 +194,7 @@ function worstWindowP99(): number {
 
 async function runAt(rate: number, seconds: number) {
   latencies = [];
+  latenciesByKind = {};
   windows = [];
   stepStartedAt = performance.now();
   const startAnswered = answered;
@@ -217,6 +234,10 @@ async function runAt(rate: number, seconds: number) {
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     max: latencies.length ? Math.max(...latencies) : NaN,
+    /** p99 and count of each kind answered in this step. */
+    byKind: Object.fromEntries(
+      Object.entries(latenciesByKind).map(([k, v]) => [k, { n: v.length, p99: percentile(v, 99) }]),
+    ),
     worstWindowP99: worstWindowP99(),
     failedTotal: counts.failed,
     loadgenCpuPercent: ((cpuSecondsOf(Deno.pid) - cpuStart) / elapsed) * 100,
