@@ -11,6 +11,7 @@ import type { InteractionHandler } from "./router.ts";
 import type { CommandDefinition } from "./commands.ts";
 import type { RawOption, RawUser } from "./types.ts";
 import { renderBoard, renderChallenge, sideNames } from "./board.ts";
+import { renderGameMessage } from "./board_updater.ts";
 import { renderGames, renderHelp, renderLeaderboard, renderStats } from "./views.ts";
 
 /** The `/blitz` command definition (Discord format). */
@@ -108,6 +109,18 @@ export function createBlitzCommand(deps: GameCommandDeps): InteractionHandler {
     (ctx: InteractionContext, options: RawOption[] | undefined) => Promise<void>
   > = {
     async play(ctx) {
+      const open = games.openGameOf(ctx.user.id);
+      if (open && !open.row.message_id) {
+        // Its board never reached anyone: the bot stopped, or Discord failed the reply, between
+        // saving the game and showing it. Show it now, rather than refuse a new game because of
+        // one nobody can see or click.
+        const sent = await ctx.replyWithMessage(renderGameMessage(open, games));
+        await deps.rememberBoard(ctx, open, sent);
+        deps.logger.info("Posted the board of game {gameId}, which had none", {
+          gameId: open.row.id,
+        });
+        return;
+      }
       const game = games.startSolo({
         player: { id: ctx.user.id, name: displayName(ctx.user) },
         guildId: ctx.guildId ?? null,

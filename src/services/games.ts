@@ -197,7 +197,9 @@ export function createGameService(options: GameServiceOptions): GameService {
     throw new GameRuleError(
       refusal,
       refusal === "already_in_game"
-        ? `You already have a game going (#${open.id}). Finish it, or end it with /blitz forfeit.`
+        ? `You already have a game going (#${open.id}). ${
+          open.message_id ? "Finish it" : "Its board was never posted: /blitz play shows it"
+        }, or end it with /blitz forfeit.`
         : `${player.name} is already in a game.`,
     );
   };
