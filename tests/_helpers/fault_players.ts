@@ -47,7 +47,7 @@ export interface PlayersOptions {
   giveUpMs?: number;
 }
 
-type Kind = "play" | "challenge" | "accept" | "pick" | "forfeit";
+type Kind = "play" | "challenge" | "accept" | "pick";
 
 interface Seat {
   user: SandboxUser;
@@ -103,11 +103,11 @@ export interface Players {
    * Makes one move in every open game (accept, or a pick of a side that has not picked) and
    * waits for the answers: the games the bot let go on, out of those tried. A game whose board
    * was never posted (the bot died between saving it and replying) cannot be clicked: its
-   * player forfeits it (`orphaned`).
+   * player asks for it with /blitz play, and the bot posts it (`reshown`, among `resumed`).
    */
   resumeRound(
     timeoutMs?: number,
-  ): Promise<{ games: number; resumed: number; orphaned: number; problems: string[] }>;
+  ): Promise<{ games: number; resumed: number; reshown: number; problems: string[] }>;
   /** Waits (bounded) until nothing is in flight. */
   settle(timeoutMs?: number): Promise<void>;
   /** Forgets what is in flight (the bot was killed: those answers will not come). */
@@ -121,8 +121,8 @@ export interface Players {
   reopenDb(): void;
   /** Every seat's user. */
   users(): SandboxUser[];
-  /** Games ended with /blitz forfeit because their board was never posted (killed before it). */
-  orphansForfeited(): number;
+  /** Boards the bot posted for a /blitz play, of games whose board it had never posted. */
+  boardsReshown(): number;
   close(): void;
 }
 
@@ -206,12 +206,14 @@ export function createPlayers(options: PlayersOptions): Players {
     confirmedPicks: 0,
     gamesStarted: 0,
     latencies: [],
-    byKind: { play: 0, challenge: 0, accept: 0, pick: 0, forfeit: 0 },
-    unansweredByKind: { play: 0, challenge: 0, accept: 0, pick: 0, forfeit: 0 },
+    byKind: { play: 0, challenge: 0, accept: 0, pick: 0 },
+    unansweredByKind: { play: 0, challenge: 0, accept: 0, pick: 0 },
   };
   /** Board message ids learned from the bot's replies (before the bot stored them). */
   const knownBoards = new Map<number, string>();
-  let orphans = 0;
+  let reshown = 0;
+  /** What the bot answered to refused actions, by interaction id (for the resume round's report). */
+  const refusals = new Map<string, string>();
   let stopped = false;
   const learnBoard = (interactionId: string, components: unknown) => {
     const text = JSON.stringify(components ?? []);
@@ -264,13 +266,12 @@ export function createPlayers(options: PlayersOptions): Players {
       }
     } else if (sent.kind === "accept") {
       accepted = callback.type === 7;
-    } else if (sent.kind === "forfeit") {
-      accepted = /You forfeited/.test(content);
-      if (accepted) orphans++;
     } else {
       accepted = callback.type === 4 && !ephemeral;
       if (accepted) {
-        stats.gamesStarted++;
+        // A play sent for a game of the seat's (`gameId`) asked for its lost board.
+        if (sent.gameId === undefined) stats.gamesStarted++;
+        else reshown++;
         learnBoard(id, (data as { components?: unknown } | undefined)?.components);
       }
     }
@@ -278,6 +279,7 @@ export function createPlayers(options: PlayersOptions): Players {
       stats.refusals++;
       if (/went wrong/i.test(content)) stats.apologies++;
     }
+    if (!accepted) refusals.set(id, content || `callback type ${callback.type}`);
     finish(id, sent, accepted ? "accepted" : "refused");
   });
 
@@ -334,12 +336,16 @@ export function createPlayers(options: PlayersOptions): Players {
     }
     const messageId = game.message_id ?? knownBoards.get(game.id);
     if (!messageId) {
-      // No board known: still being posted, or never posted (the bot was killed before it).
+      // No board known: still being posted, or never posted (the bot was killed before it),
+      // when /blitz play shows it.
       if (!resuming && Date.now() - game.created_at < 5000) return undefined;
+      // A challenge's two players share one board: the challenger asks (had both asked, the
+      // second would be told the game already has a board, rightly).
+      if (game.mode === "challenge" && game.home_id !== userId) return undefined;
       return send(
         seat,
-        "forfeit",
-        () => driver.command({ userId, name: "blitz", subcommand: "forfeit" }),
+        "play",
+        () => driver.command({ userId, name: "blitz", subcommand: "play" }),
         { gameId: game.id },
       );
     }
@@ -405,7 +411,7 @@ export function createPlayers(options: PlayersOptions): Players {
       const problems: string[] = [];
       const games = new Set<number>();
       const resumed = new Set<number>();
-      const orphaned = new Set<number>();
+      const reshownGames = new Set<number>();
       const waits: Promise<void>[] = [];
       for (const seat of seats) {
         let game: GameRow | undefined;
@@ -425,20 +431,35 @@ export function createPlayers(options: PlayersOptions): Players {
         const id = act(seat, true);
         if (!id) continue;
         const gameId = game.id;
-        const orphan = pending.get(id)?.kind === "forfeit";
+        const kind = pending.get(id)?.kind;
+        const lostBoard = kind === "play";
         waits.push(
           new Promise<ActOutcome>((resolve) => {
             waiters.set(id, resolve);
             setTimeout(() => resolve("lost"), timeoutMs);
           }).then((outcome) => {
-            if (outcome === "accepted" && orphan) orphaned.add(gameId);
-            else if (outcome === "accepted") resumed.add(gameId);
-            else problems.push(`game ${gameId}: ${seat.user.username}'s move was ${outcome}`);
+            if (outcome === "accepted") {
+              resumed.add(gameId);
+              if (lostBoard) reshownGames.add(gameId);
+            } else {
+              const answer = refusals.get(id);
+              problems.push(
+                `game ${gameId}: ${seat.user.username}'s ${kind} was ${outcome}${
+                  answer ? `: "${answer}"` : ""
+                }`,
+              );
+            }
+            refusals.delete(id);
           }),
         );
       }
       await Promise.all(waits);
-      return { games: games.size, resumed: resumed.size, orphaned: orphaned.size, problems };
+      return {
+        games: games.size,
+        resumed: resumed.size,
+        reshown: reshownGames.size,
+        problems,
+      };
     },
     async settle(timeoutMs = 6000) {
       const end = performance.now() + timeoutMs;
@@ -468,7 +489,7 @@ export function createPlayers(options: PlayersOptions): Players {
     openGameOf,
     reopenDb: openDb,
     users: () => seats.map((s) => s.user),
-    orphansForfeited: () => orphans,
+    boardsReshown: () => reshown,
     close() {
       unsubscribe();
       db?.close();
