@@ -399,51 +399,97 @@ describe("control client", () => {
   });
 });
 
+/** A board-sized answer, as Blitz draws one. */
+const BOARD = {
+  embeds: [{
+    title: "🏀 Basketball Blitz — game #123",
+    description: "**alice** 12 – 10 **The House**\nPossession 5 of 8 · alice on offense",
+    fields: [
+      { name: "Last play", value: "The House: Three vs Man — good! +3" },
+      { name: "Shot clock", value: "<t:1700000000:R>" },
+    ],
+    footer: { text: "Pick in secret; the board updates when both have picked." },
+  }],
+  components: ["drive", "mid", "three", "post"].map((play, row) => ({
+    type: 1,
+    components: ["a", "b", "c", "d"].map((k) => ({
+      type: 2,
+      style: 1 + (row % 2),
+      label: `${play} ${k}`,
+      custom_id: `pick:123:${row}:${play}:${k}`,
+    })),
+  })),
+};
+
 describe("long runs", () => {
+  /**
+   * Settles /pings on a new sandbox (each answered with `data`, its reply deleted, so what is
+   * left is the interaction's own bookkeeping) and measures the V8 heap each one leaves: `warm`
+   * first, then `count` after a full collection, then, past the REST rate-limit windows (1 s),
+   * one more (a new interaction is when the sandbox tidies up) and a full collection.
+   */
+  async function heapPerSettledPing(
+    options: Parameters<typeof startSandbox>[0],
+    data: Record<string, unknown>,
+    warm: number,
+    count: number,
+  ) {
+    const gc = findGc();
+    expect(gc).toBeDefined();
+    const sb = await startSandbox(options);
+    const { client } = await identify(sb.gatewayUrl, sb.token, 0);
+    try {
+      await api(sb, "PUT", `/applications/${sb.applicationId}/commands`, COMMANDS);
+      const userId = sb.users[0]!.id;
+      const settle = async () => {
+        const handle = sb.driver.command({ userId, name: "ping" });
+        const event = await client.next((p) =>
+          p.t === "INTERACTION_CREATE" && p.d.id === handle.id
+        );
+        await api(sb, "POST", `/interactions/${handle.id}/${event.d.token}/callback`, {
+          type: 4,
+          data,
+        }, null);
+        const hook = `/webhooks/${sb.applicationId}/${event.d.token}/messages/@original`;
+        expect((await api(sb, "DELETE", hook, undefined, null)).status).toBe(204);
+        return handle.id;
+      };
+      for (let i = 0; i < warm; i++) await settle();
+      await new Promise((r) => setTimeout(r, 10));
+      gc!();
+      const before = Deno.memoryUsage().heapUsed;
+      let lastId = "";
+      for (let i = 0; i < count; i++) lastId = await settle();
+      await new Promise((r) => setTimeout(r, 1100));
+      await settle();
+      gc!();
+      return {
+        perInteraction: (Deno.memoryUsage().heapUsed - before) / count,
+        answered: sb.driver.counts().answered,
+        last: lastId ? await sb.client.interaction(lastId) : undefined,
+      };
+    } finally {
+      await client.close();
+      await sb.close();
+    }
+  }
+
   it(
     "holds under 768 B per settled interaction, so 15 minutes of tokens at load stay small",
     async () => {
       // At 300 actions/s the 15-minute token lifetime keeps ~270,000 interactions: at the
       // 2.4 KB each they once held, the load generator grew to 640 MB and its own garbage
       // collection showed up in the latencies it measured.
-      const gc = findGc();
-      expect(gc).toBeDefined();
-      const lean = await startSandbox({ interactionDetailMs: 1 });
-      const { client } = await identify(lean.gatewayUrl, lean.token, 0);
-      try {
-        await api(lean, "PUT", `/applications/${lean.applicationId}/commands`, COMMANDS);
-        const userId = lean.users[0]!.id;
-        const settle = async () => {
-          const handle = lean.driver.command({ userId, name: "ping" });
-          const event = await client.next((p) =>
-            p.t === "INTERACTION_CREATE" && p.d.id === handle.id
-          );
-          const hook = `/webhooks/${lean.applicationId}/${event.d.token}/messages/@original`;
-          await api(lean, "POST", `/interactions/${handle.id}/${event.d.token}/callback`, {
-            type: 4,
-            data: { content: "pong" },
-          }, null);
-          // The reply goes too: what is left is the interaction's own bookkeeping.
-          expect((await api(lean, "DELETE", hook, undefined, null)).status).toBe(204);
-        };
-        for (let i = 0; i < 1500; i++) await settle();
-        await new Promise((r) => setTimeout(r, 10));
-        gc!();
-        const before = Deno.memoryUsage().heapUsed;
-        const count = 3000;
-        for (let i = 0; i < count; i++) await settle();
-        // Past the REST rate-limit windows (1 s); a new interaction is when the sandbox tidies up.
-        await new Promise((r) => setTimeout(r, 1100));
-        await settle();
-        gc!();
-        const perInteraction = (Deno.memoryUsage().heapUsed - before) / count;
-        expect(lean.driver.counts().answered).toBe(count + 1501);
-        // Measured: 495 B now; 1,082 B with the old layout (payload, timer, callback object).
-        expect(perInteraction).toBeLessThan(768);
-      } finally {
-        await client.close();
-        await lean.close();
-      }
+      const count = 3000;
+      const { perInteraction, answered } = await heapPerSettledPing(
+        { interactionDetailMs: 1 },
+        { content: "pong" },
+        1500,
+        count,
+      );
+      expect(answered).toBe(count + 1501);
+      // Measured: 495 B now; 1,082 B with the old layout (payload, timer, callback object).
+      expect(perInteraction).toBeLessThan(768);
     },
     60_000,
   );
@@ -454,66 +500,10 @@ describe("long runs", () => {
       // For the detail period (a minute) each answer stays readable. Kept parsed, a board-sized
       // answer was ~2.5 KB of small objects, and a minute of them at 2,000/s a large part of
       // what the load generator's collector copied and marked (docs/DECISIONS.md D37).
-      const gc = findGc();
-      expect(gc).toBeDefined();
-      const sb = await startSandbox();
-      const { client } = await identify(sb.gatewayUrl, sb.token, 0);
-      const board = {
-        embeds: [{
-          title: "🏀 Basketball Blitz — game #123",
-          description: "**alice** 12 – 10 **The House**\nPossession 5 of 8 · alice on offense",
-          fields: [
-            { name: "Last play", value: "The House: Three vs Man — good! +3" },
-            { name: "Shot clock", value: "<t:1700000000:R>" },
-          ],
-          footer: { text: "Pick in secret; the board updates when both have picked." },
-        }],
-        components: ["drive", "mid", "three", "post"].map((play, row) => ({
-          type: 1,
-          components: ["a", "b", "c", "d"].map((k) => ({
-            type: 2,
-            style: 1 + (row % 2),
-            label: `${play} ${k}`,
-            custom_id: `pick:123:${row}:${play}:${k}`,
-          })),
-        })),
-      };
-      try {
-        await api(sb, "PUT", `/applications/${sb.applicationId}/commands`, COMMANDS);
-        const userId = sb.users[0]!.id;
-        const settle = async () => {
-          const handle = sb.driver.command({ userId, name: "ping" });
-          const event = await client.next((p) =>
-            p.t === "INTERACTION_CREATE" && p.d.id === handle.id
-          );
-          await api(sb, "POST", `/interactions/${handle.id}/${event.d.token}/callback`, {
-            type: 4,
-            data: board,
-          }, null);
-          // The reply goes too: what is left is the interaction's own bookkeeping.
-          const hook = `/webhooks/${sb.applicationId}/${event.d.token}/messages/@original`;
-          expect((await api(sb, "DELETE", hook, undefined, null)).status).toBe(204);
-          return handle.id;
-        };
-        for (let i = 0; i < 500; i++) await settle();
-        await new Promise((r) => setTimeout(r, 10));
-        gc!();
-        const before = Deno.memoryUsage().heapUsed;
-        const count = 2000;
-        let last = "";
-        for (let i = 0; i < count; i++) last = await settle();
-        // Past the REST rate-limit windows (1 s); a new interaction is when the sandbox tidies up.
-        await new Promise((r) => setTimeout(r, 1100));
-        await settle();
-        gc!();
-        const perInteraction = (Deno.memoryUsage().heapUsed - before) / (count + 1);
-        expect((await sb.client.interaction(last)).callback?.data).toEqual(board);
-        // Measured: 1,184 B as bytes; 3,638 B with the answer kept parsed.
-        expect(perInteraction).toBeLessThan(2000);
-      } finally {
-        await client.close();
-        await sb.close();
-      }
+      const { perInteraction, last } = await heapPerSettledPing({}, BOARD, 500, 2000);
+      expect(last?.callback?.data).toEqual(BOARD);
+      // Measured: 1,184 B as bytes; 3,638 B with the answer kept parsed.
+      expect(perInteraction).toBeLessThan(2000);
     },
     60_000,
   );
