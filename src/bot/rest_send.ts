@@ -27,7 +27,7 @@
 import type { RestManager } from "@discordeno/bot";
 import type { Logger } from "../log.ts";
 
-const inDiscordFormat = new WeakSet<object>();
+const preformatted = new WeakSet<object>();
 
 /**
  * Marks a request body Blitz built in Discord's own format (snake_case keys, no bigint, nothing
@@ -36,7 +36,7 @@ const inDiscordFormat = new WeakSet<object>();
  * for a copy equal to the original (docs/DECISIONS.md D37). Returns `body`.
  */
 export function inDiscordsFormat<T extends object>(body: T): T {
-  inDiscordFormat.add(body);
+  preformatted.add(body);
   return body;
 }
 
@@ -127,7 +127,7 @@ export function installRestSend(rest: RestManager, options: RestSendOptions): ()
   // discordeno's recursion calls `rest.changeToDiscordFormat` too; only a marked body is kept.
   const convert = rest.changeToDiscordFormat;
   rest.changeToDiscordFormat = (obj) =>
-    typeof obj === "object" && obj !== null && inDiscordFormat.has(obj) ? obj : convert(obj);
+    typeof obj === "object" && obj !== null && preformatted.has(obj) ? obj : convert(obj);
 
   rest.sendRequest = async (request: SendRequestOptions) => {
     const url = `${rest.baseUrl}/v${rest.version}${request.route}`;

@@ -45,8 +45,8 @@ export interface GatewaySession {
   readonly shardSent: boolean;
   seq: number;
   /**
-   * The last dispatches, as UTF-8 (see {@link GatewaySessions.dispatch}); `replay` gives them
-   * back as text.
+   * The last dispatches, as UTF-8 (see {@link GatewaySessions.dispatch}); {@link bufferedText}
+   * gives one back as text.
    */
   buffer: { s: number; utf8: Uint8Array }[];
   sink: SessionSink | null;
