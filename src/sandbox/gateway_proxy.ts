@@ -74,16 +74,21 @@ export function startGatewayRelay(hostname: string, upstreamPort: number): Gatew
       },
     };
     links.set(port, link);
-    const gate = () =>
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          if (!blackholed) controller.enqueue(chunk);
-        },
-      });
-    await Promise.allSettled([
-      client.readable.pipeThrough(gate()).pipeTo(upstream.writable),
-      upstream.readable.pipeThrough(gate()).pipeTo(client.writable),
-    ]);
+    // A plain read/write loop per direction: web streams (pipeThrough a TransformStream, then
+    // pipeTo) cost ~3 promises and a queue per chunk, and the relay carries every dispatch.
+    const pump = async (from: Deno.Conn, to: Deno.Conn) => {
+      const buffer = new Uint8Array(64 * 1024);
+      while (!severed) {
+        const n = await from.read(buffer);
+        if (n === null) break;
+        if (blackholed) continue;
+        for (let at = 0; at < n;) at += await to.write(buffer.subarray(at, n));
+      }
+      // The other side sent its FIN: pass it on (half-close), as a network would.
+      if (!severed) await to.closeWrite();
+    };
+    // A reset on either side ends the link: the other direction's read then fails too.
+    await Promise.all([pump(client, upstream).catch(sever), pump(upstream, client).catch(sever)]);
     sever();
   };
 
