@@ -75,7 +75,8 @@ let latenciesByKind: Record<string, number[]> = {};
 let windows: number[][] = [];
 let stepStartedAt = 0;
 /**
- * `LOADGEN_TRACE=/tmp/x.txt`: every answer as "sent-ms latency-ms" (sent in Unix ms), for analysis.
+ * `LOADGEN_TRACE=/tmp/x.txt`: every answer as "sent-ms latency-ms interaction-id" (sent in Unix ms),
+ * for analysis (`bench/trace_report.ts`).
  * Each run appends, so one bench's runs share the file and their times tell them apart.
  */
 const trace: string[] | undefined = Deno.env.get("LOADGEN_TRACE") ? [] : undefined;
@@ -111,7 +112,7 @@ driver.onAnswer((id, callback, latencyMs, originalMessageId) => {
   trace?.push(
     `${(performance.timeOrigin + performance.now() - latencyMs).toFixed(1)} ${
       latencyMs.toFixed(2)
-    }`,
+    } ${id}`,
   );
   const data = callback.data as { components?: unknown; flags?: number } | undefined;
   if (config.scenario === "ping") return;
