@@ -48,7 +48,7 @@ async function readBytes(conn: Deno.Conn, length: number): Promise<Uint8Array> {
 
 /** Resolves with null at EOF, or the first bytes read before `ms` passed ("timeout"). */
 async function nextRead(conn: Deno.Conn, ms: number): Promise<number | null | "timeout"> {
-  let timer = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), ms);
   });
