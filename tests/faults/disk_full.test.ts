@@ -152,6 +152,9 @@ describe.skipIf(skipReason !== undefined)("disk full", () => {
     const refusedWhileFull = full.refusals - before.refusals;
     const answeredWhileFull = full.answered - before.answered;
     const stderrFull = blitz.proc.stderr();
+    // An uptime monitor looks while the disk is still full.
+    const health = await fetch(`${blitz.httpUrl}/health`);
+    const healthWhileFull = { status: health.status, body: await health.text() };
     const integrityFull = (await sqliteShell(dbPath, "-readonly", "PRAGMA integrity_check;"))
       .trim();
 
@@ -160,11 +163,15 @@ describe.skipIf(skipReason !== undefined)("disk full", () => {
     const backupWhileFull = await api(blitz, token, "POST", "/api/backups", { label: "full" });
     const partials = [...Deno.readDirSync(join(dataDir, "backups"))].map((e) => e.name);
     const jobWhileFull = await api(blitz, token, "POST", "/api/jobs/backup/run", {});
-    await sleep(2500); // a health sample or two: the alert rules run every second
-    const alerts = (await sandbox.client.messages(sandbox.arenaChannelId))
-      .map((m) => `${m.content} ${m.embeds?.map((e) => e.title).join(" ")}`);
-    const health = await fetch(`${blitz.httpUrl}/health`);
-    const healthWhileFull = { status: health.status, body: await health.text() };
+    // The alert rules run on each health sample (every second): wait (bounded) for all three.
+    let alerts: string[] = [];
+    const alertsSeen = () =>
+      [/Disk used/i, /Database errors/i, /backup/i].every((r) => alerts.some((a) => r.test(a)));
+    for (let i = 0; i < 100 && !alertsSeen(); i++) {
+      if (i > 0) await sleep(150);
+      alerts = (await sandbox.client.messages(sandbox.arenaChannelId))
+        .map((m) => `${m.content} ${m.embeds?.map((e) => e.title).join(" ")}`);
+    }
 
     // Space returns: no restart.
     await Deno.remove(filler);
