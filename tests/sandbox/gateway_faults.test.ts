@@ -131,7 +131,7 @@ describe("dropped and zombie connections", () => {
 
   it("a zombie connection answers no heartbeat and delivers no dispatch, then is cut", async () => {
     const { client } = await identify(sandbox.gatewayUrl, sandbox.token, 0);
-    const record = await sandbox.client.zombieGateway({ severAfterMs: 600 });
+    const record = await sandbox.client.zombieGateway({ severAfterMs: 2000 });
     client.send({ op: 1, d: 1 });
     await sandbox.client.command({ userId: alice().id, name: "ping" });
     await expect(client.next(() => true, 300)).rejects.toThrow(/No matching gateway payload/);

@@ -31,6 +31,11 @@ async function relayed(): Promise<Pair> {
   });
   const server = await upstream.accept() as Deno.TcpConn;
   opened.push(upstream, relay, client, server);
+  // The relay registers the link once its own connect returns, which may come after accept.
+  const port = (server.remoteAddr as Deno.NetAddr).port;
+  for (let i = 0; i < 200 && !relay.linkFor(port); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   return { relay, client, server };
 }
 
