@@ -66,13 +66,14 @@ describe("429 handling", () => {
 
   it("with installRestSend, a shared-scope 429 is retried only after retry_after", async () => {
     const rest = manager({ patched: true });
+    // Timed from before the fault exists: the retry may only come once it is over.
+    const started = Date.now();
     const fault = await sandbox.client.rateLimit({
       route: "GET /users/@me",
       scope: "shared",
       durationMs: 1200,
       resetAfterMs: 100,
     });
-    const started = Date.now();
     const me = await rest.get<{ id: string }>("/users/@me");
     expect(String(me.id)).toBe(sandbox.applicationId);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1100);
@@ -136,11 +137,16 @@ describe("stalled requests", () => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(error.cause).toMatchObject({ status: 408 });
     expect(error.cause.error).toMatch(/did not answer GET \/users\/@me within 300 ms/);
+    // The sandbox learns of the abort when the connection tells it (polled, at most 2 s).
+    let story = await sandbox.client.faultRecord(fault.id);
+    for (let i = 0; i < 100 && !story?.counts.abandoned; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      story = await sandbox.client.faultRecord(fault.id);
+    }
+    expect(story?.counts.abandoned).toBe(1);
     await sandbox.client.endFault(fault.id);
     const me = await rest.get<{ id: string }>("/users/@me");
     expect(String(me.id)).toBe(sandbox.applicationId);
-    const story = await sandbox.client.faultRecord(fault.id);
-    expect(story?.counts.abandoned).toBe(1);
   });
 });
 

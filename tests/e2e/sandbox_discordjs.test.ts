@@ -71,6 +71,8 @@ describe("discord.js against the sandbox", () => {
       story = await sandbox.client.faultRecord(fault.id);
     }
     expect(story?.outcome).toBe("resumed");
+    // The sandbox records the resume when it sends RESUMED; the client reads it a moment later.
+    for (let i = 0; i < 50 && !packets.includes("RESUMED"); i++) await sleep(20);
     expect(packets).toContain("RESUMED");
     const bob = sandbox.users.find((u) => u.username === "bob")!;
     const record = await sandbox.client.waitForResponse(
