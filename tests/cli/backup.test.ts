@@ -13,10 +13,13 @@ import {
 
 const WRITER = fileURLToPath(new URL("../ops/backup_load_writer.ts", import.meta.url));
 
-/** Starts the load writer and resolves once it has committed its first 200 pairs. */
+/**
+ * Starts the load writer and resolves once it has committed its first 200 pairs. The stop file
+ * ends it, long before its cap of 10 million commits.
+ */
 async function startWriter(dbPath: string, stopFile: string) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", WRITER, dbPath, "200000", stopFile],
+    args: ["run", "-A", "--quiet", WRITER, dbPath, "10000000", stopFile],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
