@@ -105,6 +105,9 @@ const INCLUDES = [
 const args = [
   "compile",
   ...PERMISSIONS,
+  // As deno.json's "unstable" list: Deno.serve's request.signal aborts only when the client goes
+  // away, not after every answer (the sandbox's stall fault listens for it; D39).
+  "--unstable-no-legacy-abort",
   // The bot's V8 flags (src/v8_flags.ts), as `deno task start` passes them.
   `--v8-flags=${BOT_V8_FLAGS.join(",")}`,
   ...INCLUDES,

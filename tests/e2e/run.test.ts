@@ -84,6 +84,25 @@ describe("blitz run in sandbox mode, end to end", () => {
     expect(out.code).toBe(0);
   });
 
+  it("rides out a stalled callback in the sandbox without a runtime warning in its log", async () => {
+    const client = createSandboxClient(`http://127.0.0.1:${env.sandboxPort}`);
+    const bob = (await client.state()).users.find((u) => u.username === "bob")!;
+    const fault = await client.stall({ route: "/interactions", durationMs: 60_000 });
+    const handle = await client.command({ userId: bob.id, name: "ping" });
+    // The sandbox holds Blitz's callback until the fault ends, then answers 504.
+    for (let i = 0; i < 100 && !(await client.faultRecord(fault.id))?.counts.held; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await client.faultRecord(fault.id))?.counts.held).toBeGreaterThan(0);
+    await client.endFault(fault.id);
+    const record = await client.waitForResponse(handle.id, 10_000);
+    expect(record.status).not.toBe("pending");
+    const after = await client.command({ userId: bob.id, name: "ping" });
+    expect((await client.waitForResponse(after.id, 10_000)).status).toBe("answered");
+    // Deno's notice about request.signal's legacy behaviour is not for an operator's eyes.
+    expect(blitz.stderr()).not.toMatch(/legacy behavior|request\.signal/);
+  });
+
   it("refuses a second instance on the same data directory with exit 75 and the pid", async () => {
     const second = await runBlitz({ args: ["run"], env: sandboxRunEnv(dataDir) });
     expect(second.code).toBe(75);
