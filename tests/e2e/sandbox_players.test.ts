@@ -23,6 +23,8 @@ async function runWithPlayers(args: string[], extraEnv: Record<string, string> =
   });
   await waitForHttp200(`http://127.0.0.1:${env.httpPort}/health`, blitz);
   await blitz.waitForStderr(/Bot is ready!/);
+  // The banner (with the number of players) comes once the start has returned.
+  await blitz.waitForStderr(/simulated players in #arena/, 10_000);
   return { blitz, env, client: createSandboxClient(`http://127.0.0.1:${env.sandboxPort}`) };
 }
 
